@@ -1,0 +1,148 @@
+"""Fixtures shared by every app's tests: the people of a session, and a live Daphne."""
+
+import os
+from collections.abc import Iterator
+from functools import partial
+
+import pytest
+from channels.testing.live import make_application, set_database_connection
+from daphne.testing import DaphneProcess
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.db import connections
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    # Browsers cannot be downloaded here: always Debian's Chromium.
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """A real Daphne (HTTP + websockets) in a child process, on the test database."""
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # around it are still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with django_db_blocker.unblock():
+        connections.close_all()
+
+    def child_setup() -> None:
+        # The forked server inherits pytest-django's guard against database access.
+        django_db_blocker.unblock()
+        set_database_connection()
+
+    get_application = partial(make_application, static_wrapper=ASGIStaticFilesHandler)
+    server = DaphneProcess("127.0.0.1", get_application, setup=child_setup)
+    server.daemon = True
+    server.start()
+    if not server.ready.wait(timeout=30):
+        server.terminate()
+        raise RuntimeError("Daphne did not start for the browser tests")
+    yield f"http://127.0.0.1:{server.port.value}"
+    server.terminate()
+    server.join(timeout=10)
+
+
+@pytest.fixture
+def console_errors(page) -> list[str]:
+    """Every console error and uncaught exception the page reports during the test."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Playwright's sync API leaves an event loop on the main thread for the rest of the run,
+    # which breaks async_to_sync in ordinary tests: browser tests go last.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+# The people of a session: the creator, the invitee, and an outsider who must never see it.
+@pytest.fixture
+def persona(db):
+    from personas.models import Persona
+
+    return Persona.objects.create(
+        slug="neutral_mediator",
+        name="Neutral Mediator",
+        prompt="You are a calm, balanced facilitator. You help both people feel heard.",
+        core_behaviors=["Never favor one participant over the other"],
+        intervention_style=["Visual prompts first"],
+        prompt_templates={"balance": "I notice {talker} has carried most of this. {quiet}?"},
+    )
+
+
+@pytest.fixture
+def creator(db):
+    from accounts.models import User
+
+    return User.objects.create_user("maya", "maya@example.com", "pw-maya-123", first_name="Maya")
+
+
+@pytest.fixture
+def invitee_user(db):
+    from accounts.models import User
+
+    return User.objects.create_user("david", "david@example.com", "pw-david-123", first_name="David")
+
+
+@pytest.fixture
+def outsider(db):
+    from accounts.models import User
+
+    return User.objects.create_user("olga", "olga@example.com", "pw-olga-123", first_name="Olga")
+
+
+@pytest.fixture
+def make_session(creator, persona):
+    """make_session(consented=True, **overrides) -> (session, raw invite token or None)."""
+    from sessions import services
+
+    def make(*, consented: bool = False, invitee=None, **overrides):
+        spec = services.NewSession(
+            creator_name="Maya",
+            partner_name="David",
+            relationship_context="Romantic partners",
+            goal="Agree on a monthly budget we both feel good about",
+            persona=persona,
+            **overrides,
+        )
+        session, token = services.create_session(creator, spec)
+        if consented:
+            session, _, _ = services.answer_invitation(
+                token, consented=True, invitee_name="David", user=invitee
+            )
+            token = None
+        return session, token
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,11 @@
+"""The Celery app: production mode runs facilitation and summaries on workers."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
+
+app = Celery("diadi")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

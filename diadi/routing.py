@@ -1,0 +1,5 @@
+"""Every websocket route of Diadi, gathered from the apps that own them."""
+
+from facilitation.routing import websocket_urlpatterns as facilitation_routes
+
+websocket_urlpatterns = [*facilitation_routes]

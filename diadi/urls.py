@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from diadi import health, views
+
+handler404 = "diadi.views.page_not_found"
+handler500 = "diadi.views.server_error"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="hub", permanent=False)),
+    path("", include("sessions.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("sessions.api.urls")),
+    path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]

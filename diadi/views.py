@@ -1,0 +1,41 @@
+"""Project-wide views: the pages every app can fall back on."""
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
+
+
+def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    message = "Too many attempts. Please wait a minute and try again."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "RATE_LIMITED", "message": message}, status=429)
+    return render(request, "429.html", {"message": message}, status=429)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"code": "NOT_FOUND", "message": "Not found"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(
+            {"code": "SERVER_ERROR", "message": "Something went wrong on our side."}, status=500
+        )
+    # No request context: whatever broke (often the database) must not break this page too.
+    return HttpResponse(loader.render_to_string("500.html"), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico whatever the page links to.
+    return HttpResponseRedirect(static("icons/favicon.svg"))
