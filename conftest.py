@@ -34,9 +34,6 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(scope="session")
 def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
     """A real Daphne (HTTP + websockets) in a child process, on the test database."""
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
-    # around it are still plain synchronous code.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with django_db_blocker.unblock():
         connections.close_all()
 
@@ -64,6 +61,14 @@ def console_errors(page) -> list[str]:
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Playwright's sync API keeps an event loop on this thread from its first test on; the ORM
+    # calls browser tests make around it are still plain synchronous code. Browser tests run
+    # last, so this never hides a real mistake in the other tests.
+    if item.get_closest_marker("browser"):
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -98,7 +103,9 @@ def creator(db):
 def invitee_user(db):
     from accounts.models import User
 
-    return User.objects.create_user("david", "david@example.com", "pw-david-123", first_name="David")
+    return User.objects.create_user(
+        "david", "david@example.com", "pw-david-123", first_name="David"
+    )
 
 
 @pytest.fixture
@@ -134,8 +141,10 @@ def make_session(creator, persona):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_password_hashing(request, settings):
+    # Not for browser tests: their server process keeps the real hashers.
+    if not request.node.get_closest_marker("browser"):
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,226 @@
+import pytest
+from asgiref.sync import sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from facilitation.routing import websocket_urlpatterns
+from sessions import services
+from sessions.events import record_event
+from sessions.models import SessionEvent
+from sessions.services import BROWSER_KEYS
+from sessions.state import Action, transition
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+app = URLRouter(websocket_urlpatterns)
+
+
+async def _connect(session, *, user=None, keys=None, after=None):
+    path = f"/ws/sessions/{session.public_id}/events/"
+    if after is not None:
+        path += f"?after={after}"
+    communicator = WebsocketCommunicator(app, path)
+    communicator.scope["user"] = user or AnonymousUser()
+    communicator.scope["session"] = {BROWSER_KEYS: keys} if keys else {}
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def _close_code(communicator):
+    while True:
+        output = await communicator.receive_output(timeout=3)
+        if output["type"] == "websocket.close":
+            return output["code"]
+
+
+async def _next(communicator, type_):
+    while True:
+        message = await communicator.receive_json_from(timeout=3)
+        if message["type"] == type_:
+            return message
+
+
+@pytest.fixture
+def ready_session(make_session, invitee_user):
+    session, _ = make_session(consented=True, invitee=invitee_user)
+    return session
+
+
+async def test_anonymous_is_closed_with_4001(ready_session):
+    communicator = await _connect(ready_session)
+    assert await _close_code(communicator) == 4001
+
+
+async def test_an_outsider_is_closed_with_4004(ready_session, outsider):
+    communicator = await _connect(ready_session, user=outsider)
+    assert await _close_code(communicator) == 4004
+
+
+async def test_an_unknown_session_is_closed_with_4004(ready_session, creator):
+    ready_session.public_id = "does-not-exist"
+    communicator = await _connect(ready_session, user=creator)
+    assert await _close_code(communicator) == 4004
+
+
+async def test_a_participant_first_gets_the_session_state(ready_session, creator):
+    communicator = await _connect(ready_session, user=creator)
+    message = await communicator.receive_json_from(timeout=3)
+    assert message["type"] == "session_state"
+    assert message["data"]["status"] == "ready"
+    assert message["data"]["lastSeq"] == ready_session.last_event_seq
+    assert [p["name"] for p in message["data"]["participants"]] == ["Maya", "David"]
+    assert message["data"]["settings"] == {
+        "sentimentDetection": True,
+        "tensionMonitoring": True,
+        "facilitatedPrompts": True,
+    }
+    await communicator.disconnect()
+
+
+async def test_a_guest_invitee_connects_with_the_browser_key(make_session):
+    session, token = await sync_to_async(make_session)()
+    session, _, secret = await sync_to_async(services.answer_invitation)(
+        token, consented=True, invitee_name="David"
+    )
+    communicator = await _connect(session, keys={session.public_id: secret})
+    assert (await communicator.receive_json_from(timeout=3))["type"] == "session_state"
+    await communicator.disconnect()
+    wrong = await _connect(session, keys={session.public_id: "guess"})
+    assert await _close_code(wrong) == 4004
+
+
+async def test_after_replays_exactly_what_was_missed_in_order(ready_session, creator):
+    for n in range(5):
+        await sync_to_async(record_event)(
+            ready_session.pk, "time_remaining", {"minutes": n, "seconds": 0}
+        )
+    seqs = [
+        seq
+        async for seq in SessionEvent.objects.filter(session=ready_session)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+    ]
+    communicator = await _connect(ready_session, user=creator, after=seqs[-4])
+    assert (await communicator.receive_json_from(timeout=3))["type"] == "session_state"
+    replayed = [await communicator.receive_json_from(timeout=3) for _ in range(3)]
+    assert [m["seq"] for m in replayed] == seqs[-3:]
+    assert [m["data"]["minutes"] for m in replayed] == [2, 3, 4]
+    await communicator.disconnect()
+
+
+async def test_live_events_arrive_once_with_their_seq(ready_session, creator):
+    communicator = await _connect(ready_session, user=creator, after=0)
+    await _next(communicator, "session_state")
+    await sync_to_async(transition)(ready_session, Action.START)
+    message = await _next(communicator, "session_state")
+    while message["data"].get("status") != "in_progress":
+        message = await _next(communicator, "session_state")
+    assert message["seq"] > 0 and message["data"]["previousStatus"] == "ready"
+    await communicator.disconnect()
+
+
+async def test_ping_gets_pong(ready_session, creator):
+    communicator = await _connect(ready_session, user=creator)
+    await communicator.send_json_to({"type": "ping"})
+    assert await _next(communicator, "pong") == {"type": "pong"}
+    await communicator.disconnect()
+
+
+async def test_joining_and_leaving_are_announced(ready_session, creator, invitee_user):
+    watcher = await _connect(ready_session, user=invitee_user)
+    joined = await _next(watcher, "participant_status")  # David himself joined
+    creator_socket = await _connect(ready_session, user=creator)
+    joined = await _next(watcher, "participant_status")
+    maya = await ready_session.participants.aget(role="creator")
+    assert joined["data"] == {"participantId": maya.public_id, "status": "joined"}
+    await creator_socket.disconnect()
+    left = await _next(watcher, "participant_status")
+    assert left["data"] == {"participantId": maya.public_id, "status": "disconnected"}
+    await watcher.disconnect()
+
+
+async def test_an_ended_session_sends_its_state_then_closes_with_4003(ready_session, creator):
+    for action in (Action.START, Action.END):
+        await sync_to_async(transition)(ready_session, action)
+    communicator = await _connect(ready_session, user=creator)
+    state = await communicator.receive_json_from(timeout=3)
+    assert state["data"]["status"] == "ended"
+    assert await _close_code(communicator) == 4003
+
+
+async def test_update_settings_is_persisted_and_broadcast(ready_session, creator):
+    communicator = await _connect(ready_session, user=creator)
+    await _next(communicator, "session_state")
+    await communicator.send_json_to(
+        {"type": "update_settings", "data": {"tensionMonitoring": False}}
+    )
+    changed = await _next(communicator, "settings_changed")
+    assert changed["data"]["tensionMonitoring"] is False
+    await ready_session.arefresh_from_db()
+    assert ready_session.tension_monitoring is False
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "update_settings", "data": {"volume": True}},
+        {"type": "update_settings", "data": {"tensionMonitoring": "yes"}},
+        {"type": "update_settings", "data": {}},
+        {"type": "intervention_ack", "data": {"interventionId": "int_1", "action": "liked"}},
+        {"type": "dance"},
+        {"no": "type"},
+        ["a", "list"],
+    ],
+)
+async def test_bad_messages_get_an_error_and_change_nothing(ready_session, creator, message):
+    communicator = await _connect(ready_session, user=creator)
+    await _next(communicator, "session_state")
+    before = ready_session.last_event_seq
+    await communicator.send_json_to(message)
+    error = await _next(communicator, "error")
+    assert error["data"]["code"]
+    await ready_session.arefresh_from_db()
+    assert ready_session.last_event_seq - before <= 1  # only the participant's own "joined"
+    assert ready_session.tension_monitoring is True
+    await communicator.disconnect()
+
+
+async def test_invalid_json_gets_an_error(ready_session, creator):
+    communicator = await _connect(ready_session, user=creator)
+    await _next(communicator, "session_state")
+    await communicator.send_to(text_data="{not json")
+    assert (await _next(communicator, "error"))["data"]["code"] == "INVALID_MESSAGE"
+    await communicator.disconnect()
+
+
+async def test_intervention_acks_are_persisted(ready_session, creator):
+    await sync_to_async(record_event)(
+        ready_session.pk,
+        "intervention",
+        {
+            "id": "int_1",
+            "type": "balance",
+            "modality": "visual",
+            "message": "m",
+            "targetParticipant": None,
+        },
+    )
+    communicator = await _connect(ready_session, user=creator)
+    await _next(communicator, "session_state")
+    await communicator.send_json_to(
+        {"type": "intervention_ack", "data": {"interventionId": "int_9", "action": "dismissed"}}
+    )
+    assert (await _next(communicator, "error"))["data"]["code"] == "UNKNOWN_INTERVENTION"
+    await communicator.send_json_to(
+        {"type": "intervention_ack", "data": {"interventionId": "int_1", "action": "followed"}}
+    )
+    ack = await _next(communicator, "intervention_ack")
+    assert ack["data"]["interventionId"] == "int_1" and ack["data"]["action"] == "followed"
+    assert (
+        await SessionEvent.objects.filter(session=ready_session, type="intervention_ack").acount()
+        == 1
+    )
+    await communicator.disconnect()

@@ -1,0 +1,164 @@
+"""The spec's JSON shapes (§5.2, §6.1): camelCase on the wire, snake_case in the models."""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from personas.models import Persona
+from sessions.meeting_urls import meeting_url_error
+from sessions.models import (
+    GOAL_MAX_LENGTH,
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+    Participant,
+    Platform,
+    Session,
+    Status,
+)
+
+DEFAULT_PERSONA = "neutral_mediator"
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id")
+    name = serializers.CharField(source="display_name")
+    consented = serializers.BooleanField()
+
+    class Meta:
+        model = Participant
+        fields = ["id", "name", "role", "consented"]
+
+
+class FacilitatorSerializer(serializers.Serializer):
+    persona = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Persona.objects.active(),
+        error_messages={"does_not_exist": "Unknown or inactive persona {value}."},
+    )
+    interruptAuthority = serializers.BooleanField(source="interrupt_authority", default=True)
+    directInquiry = serializers.BooleanField(source="direct_inquiry", default=True)
+    silenceDetection = serializers.BooleanField(source="silence_detection", default=False)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id")
+    relationshipContext = serializers.CharField(source="relationship_context")
+    meetingUrl = serializers.CharField(source="meeting_url", allow_null=True)
+    durationMinutes = serializers.IntegerField(source="duration_minutes")
+    scheduledAt = serializers.DateTimeField(source="scheduled_at", allow_null=True)
+    participants = ParticipantSerializer(many=True)
+    facilitator = FacilitatorSerializer(source="*", read_only=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+    startedAt = serializers.DateTimeField(source="started_at", allow_null=True)
+    endedAt = serializers.DateTimeField(source="ended_at", allow_null=True)
+    botId = serializers.CharField(source="bot_id", allow_null=True)
+    clientId = serializers.CharField(source="client_id", allow_null=True)
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "title",
+            "goal",
+            "relationshipContext",
+            "platform",
+            "meetingUrl",
+            "durationMinutes",
+            "scheduledAt",
+            "status",
+            "participants",
+            "facilitator",
+            "createdAt",
+            "startedAt",
+            "endedAt",
+            "botId",
+            "clientId",
+        ]
+
+    def to_representation(self, session: Session) -> dict[str, object]:
+        data = super().to_representation(session)
+        for key in ("meetingUrl", "botId", "clientId"):
+            data[key] = data[key] or None
+        return data
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.split())
+
+
+class CreateSessionSerializer(serializers.Serializer):
+    goal = serializers.CharField(max_length=GOAL_MAX_LENGTH)
+    relationshipContext = serializers.CharField(max_length=120)
+    partnerName = serializers.CharField(max_length=80)
+    creatorName = serializers.CharField(max_length=80, required=False)
+    title = serializers.CharField(max_length=120, required=False)
+    facilitator = FacilitatorSerializer(required=False)
+    durationMinutes = serializers.IntegerField(
+        min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES, default=30
+    )
+    scheduledAt = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    platform = serializers.ChoiceField(choices=Platform.choices, default=Platform.DIADI)
+    meetingUrl = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate_goal(self, value: str) -> str:
+        return _clean(value)
+
+    def validate_partnerName(self, value: str) -> str:
+        return _clean(value)
+
+    def validate_scheduledAt(self, value: object) -> object:
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError("Must be in the future.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        for key in ("goal", "relationshipContext", "partnerName"):
+            if not attrs[key].strip():
+                raise serializers.ValidationError({key: "This field may not be blank."})
+        url = attrs["meetingUrl"].strip()
+        if url and (error := meeting_url_error(attrs["platform"], url)):
+            raise serializers.ValidationError({"meetingUrl": error})
+        attrs["meetingUrl"] = "" if attrs["platform"] == Platform.DIADI else url
+        if "facilitator" not in attrs:
+            persona = Persona.objects.active().filter(slug=DEFAULT_PERSONA).first()
+            if persona is None:
+                raise serializers.ValidationError({"facilitator": "Choose a facilitator persona."})
+            attrs["facilitator"] = {
+                "persona": persona,
+                "interrupt_authority": True,
+                "direct_inquiry": True,
+                "silence_detection": False,
+            }
+        return attrs
+
+
+class CreateSessionResponseSerializer(serializers.Serializer):
+    sessionId = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    inviteLink = serializers.URLField()
+    inviteToken = serializers.CharField()
+
+
+class ConsentSerializer(serializers.Serializer):
+    inviteToken = serializers.CharField(max_length=128)
+    inviteeName = serializers.CharField(max_length=80)
+    consented = serializers.BooleanField()
+
+    def validate_inviteeName(self, value: str) -> str:
+        cleaned = _clean(value)
+        if not cleaned:
+            raise serializers.ValidationError("This field may not be blank.")
+        return cleaned
+
+
+class ConsentResponseSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    participants = ParticipantSerializer(many=True)
+
+
+class ListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()

@@ -1,0 +1,49 @@
+"""Domain errors with the spec's codes (Appendix B), turned into responses by the views."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    SESSION_NOT_FOUND = "SESSION_NOT_FOUND"
+    INVALID_INVITE_TOKEN = "INVALID_INVITE_TOKEN"
+    SESSION_NOT_READY = "SESSION_NOT_READY"
+    INVALID_MEETING_URL = "INVALID_MEETING_URL"
+    SESSION_NOT_IN_PROGRESS = "SESSION_NOT_IN_PROGRESS"
+    SESSION_NOT_PAUSED = "SESSION_NOT_PAUSED"
+    SUMMARY_NOT_AVAILABLE = "SUMMARY_NOT_AVAILABLE"
+    # Beyond the spec's list, for cases it does not cover.
+    SESSION_NOT_AWAITING_CONSENT = "SESSION_NOT_AWAITING_CONSENT"
+    SESSION_CANNOT_BE_ARCHIVED = "SESSION_CANNOT_BE_ARCHIVED"
+    PLATFORM_NOT_AVAILABLE = "PLATFORM_NOT_AVAILABLE"
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+
+
+MESSAGES = {
+    ErrorCode.SESSION_NOT_FOUND: "Session not found",
+    ErrorCode.INVALID_INVITE_TOKEN: "Invalid invite token",
+    ErrorCode.SESSION_NOT_READY: "Session not ready to start",
+    ErrorCode.INVALID_MEETING_URL: "Invalid meeting URL",
+    ErrorCode.SESSION_NOT_IN_PROGRESS: "Session not in progress",
+    ErrorCode.SESSION_NOT_PAUSED: "Session not paused",
+    ErrorCode.SUMMARY_NOT_AVAILABLE: "Summary not available yet",
+    ErrorCode.SESSION_NOT_AWAITING_CONSENT: "Session is no longer waiting for consent",
+    ErrorCode.SESSION_CANNOT_BE_ARCHIVED: "A live session must be ended before it is archived",
+    ErrorCode.PLATFORM_NOT_AVAILABLE: "This meeting platform is not available on this server",
+    ErrorCode.VALIDATION_ERROR: "Some fields are not valid",
+}
+
+NOT_FOUND_CODES = {ErrorCode.SESSION_NOT_FOUND, ErrorCode.SUMMARY_NOT_AVAILABLE}
+
+
+class SessionError(Exception):
+    def __init__(self, code: ErrorCode, message: str | None = None) -> None:
+        self.code = code
+        self.message = message or MESSAGES[code]
+        super().__init__(self.message)
+
+    @property
+    def http_status(self) -> int:
+        return 404 if self.code in NOT_FOUND_CODES else 400
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": str(self.code), "message": self.message}

@@ -1,0 +1,63 @@
+"""The session event log: append in the caller's transaction, broadcast after commit."""
+
+import logging
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from sessions.models import Session, SessionEvent
+
+logger = logging.getLogger(__name__)
+
+# Event types: the spec's (§6.2), plus settings changes, prompt acknowledgements and the AI
+# status of the live room's indicator.
+SESSION_STATE = "session_state"
+PARTICIPANT_STATUS = "participant_status"
+BALANCE_UPDATE = "balance_update"
+INTERVENTION = "intervention"
+SETTINGS_CHANGED = "settings_changed"
+INTERVENTION_ACK = "intervention_ack"
+
+
+def group_name(public_id: str) -> str:
+    """The channel-layer group every browser and run of this session listens on."""
+    return f"session.{public_id}"
+
+
+def append_event(session: Session, type: str, data: dict) -> SessionEvent:
+    """Write the next event of a session the caller has locked inside a transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("append_event must run inside transaction.atomic()")
+    session.last_event_seq += 1
+    Session.objects.filter(pk=session.pk).update(last_event_seq=session.last_event_seq)
+    event = SessionEvent.objects.create(
+        session=session, seq=session.last_event_seq, type=type, data=data
+    )
+    transaction.on_commit(partial(broadcast, session.public_id, event.as_message()))
+    return event
+
+
+def record_event(session_pk: int, type: str, data: dict) -> SessionEvent:
+    """Append one event in its own transaction."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session_pk)
+        return append_event(session, type, data)
+
+
+def broadcast(public_id: str, message: dict) -> None:
+    """Best effort: a client that misses a broadcast catches up from the log by seq."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            group_name(public_id), {"type": "session.event", "event": message}
+        )
+    except Exception:
+        logger.exception("Could not broadcast event %s of session %s", message["seq"], public_id)
+
+
+def events_after(session: Session, seq: int, limit: int = 1000) -> list[SessionEvent]:
+    return list(session.events.filter(seq__gt=seq).order_by("seq")[:limit])

@@ -1,0 +1,185 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+MIN_DURATION_MINUTES = 5
+MAX_DURATION_MINUTES = 180
+GOAL_MAX_LENGTH = 200
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def new_participant_id() -> str:
+    return "p_" + secrets.token_urlsafe(9)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING_CONSENT = "pending_consent", "Waiting for consent"
+    READY = "ready", "Ready"
+    IN_PROGRESS = "in_progress", "In progress"
+    PAUSED = "paused", "Paused"
+    ENDED = "ended", "Ended"
+    ARCHIVED = "archived", "Archived"
+
+
+LIVE_STATUSES = (Status.IN_PROGRESS, Status.PAUSED)
+WAITING_STATUSES = (Status.DRAFT, Status.PENDING_CONSENT)
+
+
+class Platform(models.TextChoices):
+    DIADI = "diadi", "Diadi browser room"
+    ZOOM = "zoom", "Zoom"
+    MEET = "meet", "Google Meet"
+    TEAMS = "teams", "Microsoft Teams"
+
+
+class Session(models.Model):
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="created_sessions"
+    )
+    title = models.CharField(max_length=120)
+    goal = models.CharField(max_length=GOAL_MAX_LENGTH)
+    relationship_context = models.CharField(max_length=120)
+    platform = models.CharField(max_length=10, choices=Platform.choices, default=Platform.DIADI)
+    meeting_url = models.URLField(max_length=500, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[
+            MinValueValidator(MIN_DURATION_MINUTES),
+            MaxValueValidator(MAX_DURATION_MINUTES),
+        ],
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    persona = models.ForeignKey("personas.Persona", on_delete=models.PROTECT, related_name="+")
+    interrupt_authority = models.BooleanField(default=True)
+    direct_inquiry = models.BooleanField(default=True)
+    silence_detection = models.BooleanField(default=False)
+    # Adjusted from the live room while the session runs.
+    sentiment_detection = models.BooleanField(default=True)
+    tension_monitoring = models.BooleanField(default=True)
+    facilitated_prompts = models.BooleanField(default=True)
+
+    bot_id = models.CharField(max_length=100, blank=True)
+    client_id = models.CharField(max_length=100, blank=True)
+    is_demo = models.BooleanField(default=False)
+    # The seq of the newest SessionEvent: the row lock on the session hands out the next one.
+    last_event_seq = models.PositiveIntegerField(default=0, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+        permissions = [("view_transcript", "Can read session transcripts")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def needs_meeting_url(self) -> bool:
+        return self.platform != Platform.DIADI
+
+
+class Role(models.TextChoices):
+    CREATOR = "creator", "Creator"
+    INVITEE = "invitee", "Invitee"
+
+
+class Consent(models.TextChoices):
+    PENDING = "pending", "Invited"
+    CONSENTED = "consented", "Consented"
+    DECLINED = "declined", "Declined"
+
+
+class Participant(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="participants")
+    public_id = models.CharField(
+        max_length=24, unique=True, default=new_participant_id, editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    display_name = models.CharField(max_length=80)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.PENDING)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the secret kept in the browser session of an invitee without an account.
+    browser_secret_hash = models.CharField(max_length=64, blank=True)
+    # Open event sockets; presence also needs a recent last_seen_at, so a crashed server
+    # cannot leave someone "joined" forever.
+    connection_count = models.PositiveIntegerField(default=0)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "role"], name="one_participant_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.role})"
+
+    @property
+    def consented(self) -> bool:
+        return self.consent == Consent.CONSENTED
+
+
+class Invitation(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.session}"
+
+
+class SessionEvent(models.Model):
+    """The append-only log of a session: what reconnecting clients resume from, by seq."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "seq"]
+        constraints = [models.UniqueConstraint(fields=["session", "seq"], name="one_event_per_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type}"
+
+    def as_message(self) -> dict:
+        """The websocket message for this event (spec §6.2, plus its seq)."""
+        return {
+            "type": self.type,
+            "data": self.data,
+            "timestamp": self.created_at.isoformat().replace("+00:00", "Z"),
+            "seq": self.seq,
+        }

@@ -1,0 +1,119 @@
+"""The only place a session's status changes: an explicit table, one event per move."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import transaction
+from django.utils import timezone
+
+from sessions.errors import ErrorCode, SessionError
+from sessions.events import SESSION_STATE, append_event
+from sessions.models import Participant, Session, Status
+
+
+class Action(StrEnum):
+    OPEN_INVITATION = "open_invitation"
+    CONSENT = "consent"
+    DECLINE = "decline"
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    END = "end"
+    ARCHIVE = "archive"
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[Status]
+    target: Status
+    refusal: ErrorCode  # what the caller hears when the session is in any other status
+
+
+TRANSITIONS: dict[Action, Move] = {
+    Action.OPEN_INVITATION: Move(
+        frozenset({Status.DRAFT}), Status.PENDING_CONSENT, ErrorCode.SESSION_NOT_AWAITING_CONSENT
+    ),
+    Action.CONSENT: Move(
+        frozenset({Status.DRAFT, Status.PENDING_CONSENT}),
+        Status.READY,
+        ErrorCode.SESSION_NOT_AWAITING_CONSENT,
+    ),
+    Action.DECLINE: Move(
+        frozenset({Status.DRAFT, Status.PENDING_CONSENT}),
+        Status.ARCHIVED,
+        ErrorCode.SESSION_NOT_AWAITING_CONSENT,
+    ),
+    Action.START: Move(frozenset({Status.READY}), Status.IN_PROGRESS, ErrorCode.SESSION_NOT_READY),
+    Action.PAUSE: Move(
+        frozenset({Status.IN_PROGRESS}), Status.PAUSED, ErrorCode.SESSION_NOT_IN_PROGRESS
+    ),
+    Action.RESUME: Move(
+        frozenset({Status.PAUSED}), Status.IN_PROGRESS, ErrorCode.SESSION_NOT_PAUSED
+    ),
+    Action.END: Move(
+        frozenset({Status.IN_PROGRESS, Status.PAUSED}),
+        Status.ENDED,
+        ErrorCode.SESSION_NOT_IN_PROGRESS,
+    ),
+    Action.ARCHIVE: Move(
+        frozenset({Status.DRAFT, Status.PENDING_CONSENT, Status.READY, Status.ENDED}),
+        Status.ARCHIVED,
+        ErrorCode.SESSION_CANNOT_BE_ARCHIVED,
+    ),
+}
+
+
+def allowed_actions(status: str) -> set[Action]:
+    return {action for action, move in TRANSITIONS.items() if status in move.sources}
+
+
+def _stamp(session: Session, target: Status) -> list[str]:
+    now = timezone.now()
+    if target == Status.IN_PROGRESS and session.started_at is None:
+        session.started_at = now
+        return ["started_at"]
+    if target == Status.IN_PROGRESS:
+        session.paused_at = None
+        return ["paused_at"]
+    if target == Status.PAUSED:
+        session.paused_at = now
+        return ["paused_at"]
+    if target == Status.ENDED:
+        session.ended_at = now
+        session.paused_at = None
+        return ["ended_at", "paused_at"]
+    return []
+
+
+def transition(
+    session: Session,
+    action: Action,
+    *,
+    by: Participant | None = None,
+    reason: str = "",
+    guard: Callable[[Session], None] | None = None,
+) -> Session:
+    """Move `session` by `action`, or raise SessionError with the table's refusal code.
+
+    The row is re-read under a lock so two people pressing buttons at once cannot both win;
+    `guard` runs on the locked row and may refuse (raise SessionError) before anything changes.
+    Returns the updated session; the event is broadcast once the transaction commits.
+    """
+    move = TRANSITIONS[action]
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.status not in move.sources:
+            raise SessionError(move.refusal)
+        if guard is not None:
+            guard(locked)
+        previous = locked.status
+        locked.status = move.target
+        locked.save(update_fields=["status", "updated_at", *_stamp(locked, move.target)])
+        data: dict = {"status": str(move.target), "previousStatus": previous}
+        if reason:
+            data["reason"] = reason
+        if by is not None:
+            data["participantId"] = by.public_id
+        append_event(locked, SESSION_STATE, data)
+    return locked
