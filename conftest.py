@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Iterator
-from functools import partial
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from channels.testing.live import make_application, set_database_connection
@@ -31,6 +31,40 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+SIMULATE_PREFIX = "/__test__/simulate/"
+
+
+def _application_with_test_hooks():
+    """Diadi as served, plus one route only the browser tests' server has: start a scripted
+    conversation in a session, inside the server process (the embedded runner lives there)."""
+    app = make_application(static_wrapper=ASGIStaticFilesHandler)
+
+    async def application(scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(SIMULATE_PREFIX):
+            return await app(scope, receive, send)
+        from asgiref.sync import sync_to_async
+
+        from facilitation import runners, services
+        from facilitation.simulation import load_script
+        from facilitation.sources import SIMULATIONS_DIR
+        from sessions.models import Session
+
+        public_id, script, speed = scope["path"][len(SIMULATE_PREFIX) :].strip("/").split("/")
+        runners.adopt_running_loop()
+
+        def start() -> None:
+            session = Session.objects.get(public_id=public_id)
+            services.start_simulation(
+                session, load_script(SIMULATIONS_DIR / script), speed=float(speed)
+            )
+
+        await sync_to_async(start)()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    return application
+
+
 @pytest.fixture(scope="session")
 def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
     """A real Daphne (HTTP + websockets) in a child process, on the test database."""
@@ -38,12 +72,18 @@ def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
         connections.close_all()
 
     def child_setup() -> None:
-        # The forked server inherits pytest-django's guard against database access.
+        # The forked server inherits pytest-django's guard against database access, channel
+        # layers built on event loops that do not exist here, and asgiref's one sync thread,
+        # which did not survive the fork (work sent to it would wait forever).
+        from asgiref.sync import SyncToAsync
+        from channels.layers import channel_layers
+
         django_db_blocker.unblock()
+        channel_layers.backends.clear()
+        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
         set_database_connection()
 
-    get_application = partial(make_application, static_wrapper=ASGIStaticFilesHandler)
-    server = DaphneProcess("127.0.0.1", get_application, setup=child_setup)
+    server = DaphneProcess("127.0.0.1", _application_with_test_hooks, setup=child_setup)
     server.daemon = True
     server.start()
     if not server.ready.wait(timeout=30):
@@ -140,16 +180,26 @@ def make_session(creator, persona):
     return make
 
 
+def _with_django(request) -> bool:
+    # The facilitation engine's tests are pure and also run with -p no:django.
+    return request.config.pluginmanager.has_plugin("django")
+
+
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(request, settings):
+def _fast_password_hashing(request):
     # Not for browser tests: their server process keeps the real hashers.
-    if not request.node.get_closest_marker("browser"):
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if _with_django(request) and not request.node.get_closest_marker("browser"):
+        request.getfixturevalue("settings").PASSWORD_HASHERS = [
+            "django.contrib.auth.hashers.MD5PasswordHasher"
+        ]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(request):
     """Rate-limit counters live in the cache: every test starts with none."""
+    if not _with_django(request):
+        yield
+        return
     from django.core.cache import cache
 
     cache.clear()

@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
 app = Celery("diadi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Runs whose worker died are rebuilt from the event log (facilitation/runners.py).
+app.conf.beat_schedule = {
+    "facilitation-watchdog": {"task": "facilitation.tasks.watchdog", "schedule": 15.0},
+}

@@ -247,3 +247,11 @@ CSRF_FAILURE_VIEW = "diadi.views.csrf_failure"
 
 # How long an invitation link stays valid (single use either way).
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+
+# The hub's "Try a demo" plays this example conversation this many times faster than life.
+DEMO_SCRIPT = env.str("DEMO_SCRIPT", default="one_sided.yaml")
+DEMO_SPEED = env.float("DEMO_SPEED", default=4.0)
+
+# Overrides of the facilitation engine's thresholds (facilitation/engine/thresholds.py), as
+# JSON, e.g. FACILITATION_THRESHOLDS='{"silence_ms": 20000}'. Unknown names fail at start-up.
+FACILITATION_THRESHOLDS = env.json("FACILITATION_THRESHOLDS", default={})

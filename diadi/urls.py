@@ -9,6 +9,7 @@ handler500 = "diadi.views.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="hub", permanent=False)),
+    path("", include("facilitation.urls")),
     path("", include("sessions.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("sessions.api.urls")),

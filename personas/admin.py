@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
@@ -8,6 +9,7 @@ from personas.models import Persona
 
 @admin.register(Persona)
 class PersonaAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "slug", "gender", "is_active", "updated_at")
     list_filter = ("is_active", "gender")
     search_fields = ("name", "slug", "prompt")

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -35,6 +36,7 @@ class SessionEventInline(ReadOnlyInline):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "status", "platform", "creator", "duration_minutes", "created_at")
     list_filter = ("status", "platform", "created_at", "is_demo")
     search_fields = ("title", "goal", "public_id", "creator__username", "creator__email")

@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 SESSION_STATE = "session_state"
 PARTICIPANT_STATUS = "participant_status"
 BALANCE_UPDATE = "balance_update"
+AI_STATUS = "ai_status"
 INTERVENTION = "intervention"
 SETTINGS_CHANGED = "settings_changed"
 INTERVENTION_ACK = "intervention_ack"
@@ -26,24 +27,28 @@ def group_name(public_id: str) -> str:
     return f"session.{public_id}"
 
 
-def append_event(session: Session, type: str, data: dict) -> SessionEvent:
+def append_event(
+    session: Session, type: str, data: dict, *, at_ms: int | None = None
+) -> SessionEvent:
     """Write the next event of a session the caller has locked inside a transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("append_event must run inside transaction.atomic()")
     session.last_event_seq += 1
     Session.objects.filter(pk=session.pk).update(last_event_seq=session.last_event_seq)
     event = SessionEvent.objects.create(
-        session=session, seq=session.last_event_seq, type=type, data=data
+        session=session, seq=session.last_event_seq, type=type, data=data, at_ms=at_ms
     )
     transaction.on_commit(partial(broadcast, session.public_id, event.as_message()))
     return event
 
 
-def record_event(session_pk: int, type: str, data: dict) -> SessionEvent:
+def record_event(
+    session_pk: int, type: str, data: dict, *, at_ms: int | None = None
+) -> SessionEvent:
     """Append one event in its own transaction."""
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session_pk)
-        return append_event(session, type, data)
+        return append_event(session, type, data, at_ms=at_ms)
 
 
 def broadcast(public_id: str, message: dict) -> None:

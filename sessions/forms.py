@@ -89,7 +89,7 @@ class PersonaChoiceField(forms.ModelChoiceField):
 
 class FacilitatorForm(forms.Form):
     persona = PersonaChoiceField(
-        label="Facilitator",
+        label="Choose a facilitator",
         queryset=Persona.objects.active(),
         to_field_name="slug",
         widget=forms.RadioSelect,

@@ -166,6 +166,8 @@ class SessionEvent(models.Model):
     seq = models.PositiveIntegerField()
     type = models.CharField(max_length=40)
     data = models.JSONField(default=dict)
+    # Milliseconds on the session's own clock, for events the facilitation engine decided.
+    at_ms = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -176,10 +178,13 @@ class SessionEvent(models.Model):
         return f"#{self.seq} {self.type}"
 
     def as_message(self) -> dict:
-        """The websocket message for this event (spec §6.2, plus its seq)."""
-        return {
+        """The websocket message for this event (spec §6.2, plus its seq and session time)."""
+        message = {
             "type": self.type,
             "data": self.data,
             "timestamp": self.created_at.isoformat().replace("+00:00", "Z"),
             "seq": self.seq,
         }
+        if self.at_ms is not None:
+            message["at"] = round(self.at_ms / 1000, 3)
+        return message

@@ -18,6 +18,7 @@ from personas.models import Persona
 from sessions import tokens
 from sessions.errors import ErrorCode, SessionError
 from sessions.events import (
+    AI_STATUS,
     BALANCE_UPDATE,
     INTERVENTION,
     INTERVENTION_ACK,
@@ -70,7 +71,24 @@ def default_title(creator_name: str, partner_name: str) -> str:
 @transaction.atomic
 def create_session(creator: AbstractBaseUser, spec: NewSession) -> tuple[Session, str]:
     """A draft session with both participants and a fresh invitation; returns the raw token."""
+    session = _create(creator, spec)
+    return session, issue_invitation(session)
+
+
+@transaction.atomic
+def create_demo_session(creator: AbstractBaseUser, spec: NewSession) -> Session:
+    """A ready session whose partner is played by a script: nobody is invited."""
+    session = _create(creator, spec, is_demo=True)
+    invitee = session.participants.get(role=Role.INVITEE)
+    invitee.consent = Consent.CONSENTED
+    invitee.consented_at = timezone.now()
+    invitee.save(update_fields=["consent", "consented_at"])
+    return transition(session, Action.CONSENT, by=invitee, reason="demo")
+
+
+def _create(creator: AbstractBaseUser, spec: NewSession, *, is_demo: bool = False) -> Session:
     session = Session.objects.create(
+        is_demo=is_demo,
         creator=creator,
         title=spec.title or default_title(spec.creator_name, spec.partner_name),
         goal=spec.goal,
@@ -94,7 +112,7 @@ def create_session(creator: AbstractBaseUser, spec: NewSession) -> tuple[Session
         consented_at=timezone.now(),
     )
     Participant.objects.create(session=session, display_name=spec.partner_name, role=Role.INVITEE)
-    return session, issue_invitation(session)
+    return session
 
 
 @transaction.atomic
@@ -386,3 +404,13 @@ def snapshot(session: Session) -> dict[str, object]:
         "startedAt": session.started_at.isoformat() if session.started_at else None,
         "balance": balance.first(),
     }
+
+
+def latest_ai_status(session: Session) -> str:
+    latest = (
+        session.events.filter(type=AI_STATUS)
+        .order_by("-seq")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return latest.get("status", "listening") if latest else "listening"

@@ -93,11 +93,13 @@ def transition(
     by: Participant | None = None,
     reason: str = "",
     guard: Callable[[Session], None] | None = None,
+    at_ms: int | None = None,
 ) -> Session:
     """Move `session` by `action`, or raise SessionError with the table's refusal code.
 
     The row is re-read under a lock so two people pressing buttons at once cannot both win;
-    `guard` runs on the locked row and may refuse (raise SessionError) before anything changes.
+    `guard` runs on the locked row and may refuse (raise SessionError) before anything changes;
+    `at_ms` places the move on the session's own clock when a facilitation run makes it.
     Returns the updated session; the event is broadcast once the transaction commits.
     """
     move = TRANSITIONS[action]
@@ -115,5 +117,5 @@ def transition(
             data["reason"] = reason
         if by is not None:
             data["participantId"] = by.public_id
-        append_event(locked, SESSION_STATE, data)
+        append_event(locked, SESSION_STATE, data, at_ms=at_ms)
     return locked

@@ -76,8 +76,9 @@ class WizardStore:
         raw = step.form_class(data)
         return step.form_class(initial={name: raw[name].value() for name in raw.fields})
 
-    def first_invalid(self) -> tuple[Step, forms.Form] | None:
-        for step in STEPS:
+    def first_invalid(self, before: int = len(STEPS) + 1) -> tuple[Step, forms.Form] | None:
+        """The first step (numbered below `before`) whose stored answers do not validate."""
+        for step in STEPS[: before - 1]:
             data = self.data(step)
             form = step.form_class(data if data is not None else QueryDict())
             if not form.is_valid():

@@ -1,3 +1,5 @@
+import asyncio
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
@@ -224,3 +226,42 @@ async def test_intervention_acks_are_persisted(ready_session, creator):
         == 1
     )
     await communicator.disconnect()
+
+
+async def test_a_client_that_reconnects_gets_every_missed_event_once_in_order(
+    make_session, creator
+):
+    from facilitation import services as facilitation
+    from facilitation.runtime import FacilitationRun
+    from facilitation.simulation import load_script
+    from facilitation.sources import SIMULATIONS_DIR, simulation_source
+
+    session, _ = await sync_to_async(make_session)(consented=True)
+    script = load_script(SIMULATIONS_DIR / "one_sided.yaml")
+    _started, run = await sync_to_async(facilitation.prepare_start)(
+        session, None, source=simulation_source(script, speed=300)
+    )
+    received = []
+    first = await _connect(session, user=creator, after=0)
+    await _next(first, "session_state")
+    running = asyncio.create_task(FacilitationRun(run.pk, run.owner)())
+    while len(received) < 25:
+        message = await first.receive_json_from(timeout=5)
+        if "seq" in message:
+            received.append(message)
+    await first.disconnect()  # the network drops mid-session...
+    await asyncio.sleep(0.3)  # ...while the conversation goes on
+    second = await _connect(session, user=creator, after=received[-1]["seq"])
+    await _next(second, "session_state")
+    while True:
+        message = await second.receive_json_from(timeout=10)
+        if "seq" in message:
+            received.append(message)
+        if message.get("data", {}).get("status") == "ended":
+            break
+    await running
+    logged = [e async for e in SessionEvent.objects.filter(session=session).order_by("seq")]
+    seqs = [m["seq"] for m in received]
+    assert seqs == [e.seq for e in logged]  # all of them, each once, in order
+    assert [m["data"] for m in received] == [e.data for e in logged]
+    assert any(m["type"] == "intervention" for m in received[25:])

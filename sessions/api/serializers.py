@@ -162,3 +162,22 @@ class ListQuerySerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
+
+
+class StartSessionSerializer(serializers.Serializer):
+    meetingUrl = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class StartSessionResponseSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    botId = serializers.CharField(allow_null=True)
+    clientId = serializers.CharField()
+    eventUrl = serializers.CharField()
+
+
+class StatusResponseSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+class EndSessionResponseSerializer(StatusResponseSerializer):
+    summaryAvailable = serializers.BooleanField()

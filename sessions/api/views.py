@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from facilitation import services as facilitation
 from sessions import services
 from sessions.api.pagination import SessionPagination
 from sessions.api.serializers import (
@@ -15,9 +16,13 @@ from sessions.api.serializers import (
     ConsentSerializer,
     CreateSessionResponseSerializer,
     CreateSessionSerializer,
+    EndSessionResponseSerializer,
     ErrorSerializer,
     ListQuerySerializer,
     SessionSerializer,
+    StartSessionResponseSerializer,
+    StartSessionSerializer,
+    StatusResponseSerializer,
 )
 from sessions.errors import ErrorCode, SessionError
 from sessions.models import Participant, Session
@@ -151,3 +156,53 @@ class SessionViewSet(viewsets.GenericViewSet):
             services.remember_browser(request.session, updated, secret)
         answer = {"status": updated.status, "participants": updated.participants.all()}
         return Response(ConsentResponseSerializer(answer).data)
+
+    @extend_schema(
+        request=StartSessionSerializer,
+        responses={200: StartSessionResponseSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, public_id: str) -> Response:
+        """Start facilitation. Zoom/Meet/Teams sessions need a valid meetingUrl."""
+        session, participant = self._session_for(public_id)
+        body = StartSessionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        started = facilitation.start(
+            session, participant, meeting_url=body.validated_data.get("meetingUrl")
+        )
+        scheme = "wss" if request.is_secure() else "ws"
+        return Response(
+            {
+                "status": started.status,
+                "botId": started.bot_id or None,
+                "clientId": started.client_id,
+                "eventUrl": f"{scheme}://{request.get_host()}/ws/sessions/{public_id}/events/",
+            }
+        )
+
+    @extend_schema(
+        request=None, responses={200: StatusResponseSerializer, 400: BAD_REQUEST, 404: NOT_FOUND}
+    )
+    @action(detail=True, methods=["post"])
+    def pause(self, request: Request, public_id: str) -> Response:
+        """The kill switch: the facilitator stops at once, for both people."""
+        session, participant = self._session_for(public_id)
+        return Response({"status": facilitation.pause(session, participant).status})
+
+    @extend_schema(
+        request=None, responses={200: StatusResponseSerializer, 400: BAD_REQUEST, 404: NOT_FOUND}
+    )
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, public_id: str) -> Response:
+        session, participant = self._session_for(public_id)
+        return Response({"status": facilitation.resume(session, participant).status})
+
+    @extend_schema(
+        request=None,
+        responses={200: EndSessionResponseSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, public_id: str) -> Response:
+        session, participant = self._session_for(public_id)
+        ended = facilitation.end(session, participant)
+        return Response({"status": ended.status, "summaryAvailable": False})

@@ -177,3 +177,16 @@ def test_a_new_link_voids_the_old_one(maya):
 def test_no_participant_is_counted_twice(maya):
     _walk(maya, IDENTITY, GOAL, FACILITATOR, REVIEW)
     assert Participant.objects.count() == 2
+
+
+def test_it_does_not_skip_ahead_past_unanswered_steps(maya):
+    assert maya.get(f"{URL}?step=4")["Location"] == f"{URL}?step=1"
+    _walk(maya, IDENTITY)
+    assert maya.get(f"{URL}?step=4")["Location"] == f"{URL}?step=2"
+    assert maya.get(f"{URL}?step=2").status_code == 200
+
+
+def test_nonsense_step_numbers_fall_back_to_a_real_step(maya):
+    assert maya.get(f"{URL}?step=abc").status_code == 200
+    assert maya.get(f"{URL}?step=-3").status_code == 200
+    assert maya.post(URL, {"step": "99", "direction": "next"}).status_code in (200, 302)

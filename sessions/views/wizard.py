@@ -53,6 +53,9 @@ def new_session(request: HttpRequest) -> HttpResponse:
     store = _store(request)
     if request.method != "POST":
         step = step_for(request.GET.get("step", 1))
+        earlier = store.first_invalid(before=step.number)
+        if earlier is not None:  # no skipping ahead past unanswered steps
+            return redirect(f"{reverse('session_new')}?step={earlier[0].number}")
         return _render_step(request, step, store.form(step))
 
     step = step_for(request.POST.get("step", 1))

@@ -1,0 +1,213 @@
+"""Event latency: from a facilitation run writing an event to every websocket client having it.
+
+Three processes, as in production: Daphne serving the events websocket, a facilitation run
+(`simulate_session`, the same engine and event path as a live session) writing events, and
+this process holding N websocket clients. Redis carries the broadcast, PostgreSQL the log.
+
+    python bench/event_latency.py            # N = 2, 100, 1000
+    python bench/event_latency.py --clients 2 10
+
+Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default: the local ones). Latency is
+measured from each event's timestamp, stamped when the run writes it, to its arrival.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "facilitation" / "simulations" / "balanced.yaml"
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/diadi_bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
+os.environ["DEBUG"] = "1"
+sys.path.insert(0, str(ROOT))
+
+
+def _ensure_database() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_personas", verbosity=0)
+
+
+def _session_and_cookie() -> tuple[str, str]:
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from personas.services import get_active_persona
+    from sessions import services
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"first_name": "Bench"}
+    )
+    session = services.create_demo_session(
+        user,
+        services.NewSession(
+            creator_name="Maya",
+            partner_name="David",
+            relationship_context="Benchmark",
+            goal="Agree on a monthly budget",
+            persona=get_active_persona("neutral_mediator"),
+            duration_minutes=20,
+        ),
+    )
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return session.public_id, f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+async def _client(
+    url: str, cookie: str, origin: str, ready: asyncio.Event, latencies: list[float]
+) -> None:
+    from websockets.asyncio.client import connect
+
+    async with connect(
+        url, additional_headers={"Cookie": cookie}, origin=origin, open_timeout=60
+    ) as ws:
+        await ws.recv()  # the session_state snapshot
+        ready.set()
+        async for raw in ws:
+            arrived = time.time()
+            message = json.loads(raw)
+            if "seq" in message and message.get("timestamp"):
+                sent = datetime.fromisoformat(
+                    message["timestamp"].replace("Z", "+00:00")
+                ).timestamp()
+                latencies.append((arrived - sent) * 1000)
+            if message["type"] == "session_state" and message["data"].get("status") == "ended":
+                return
+
+
+async def _measure(port: int, clients: int, speed: float) -> tuple[list[float], int]:
+    public_id, cookie = await asyncio.to_thread(_session_and_cookie)
+    url = f"ws://127.0.0.1:{port}/ws/sessions/{public_id}/events/"
+    origin = f"http://127.0.0.1:{port}"
+    latencies: list[float] = []
+    tasks, events = [], []
+    for start in range(0, clients, 50):  # connect in waves, as people arrive
+        batch = []
+        for _ in range(start, min(start + 50, clients)):
+            ready = asyncio.Event()
+            tasks.append(asyncio.create_task(_client(url, cookie, origin, ready, latencies)))
+            batch.append(ready.wait())
+        await asyncio.wait_for(asyncio.gather(*batch), timeout=120)
+    run = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "manage.py",
+        "simulate_session",
+        "--script",
+        str(SCRIPT),
+        "--session",
+        public_id,
+        "--speed",
+        str(speed),
+        "--json",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    output, _ = await run.communicate()
+    events = output.decode().splitlines()
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=300)
+    return latencies, len(events)
+
+
+def _percentile(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, nargs="+", default=[2, 100, 1000])
+    parser.add_argument("--speed", type=float, default=20.0, help="simulation speed (default 20x)")
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
+
+    _ensure_database()
+    _setup_django()
+    port = _free_port()
+    daphne = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "diadi.asgi:application",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(
+            f"event latency, run -> Redis -> Daphne -> websocket ({SCRIPT.name} at {args.speed:g}x)"
+        )
+        columns = ("clients", "events", "deliveries", "p50 ms", "p95 ms", "p99 ms", "max ms")
+        print(" ".join(f"{name:>10}" for name in columns))
+        for clients in args.clients:
+            latencies, events = asyncio.run(_measure(port, clients, args.speed))
+            row = (
+                clients,
+                events,
+                len(latencies),
+                *(f"{_percentile(latencies, p):.1f}" for p in (50, 95, 99)),
+                f"{max(latencies):.1f}",
+            )
+            print(" ".join(f"{value:>10}" for value in row))
+    finally:
+        daphne.terminate()
+        daphne.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The facilitation engine, a pure library: speech, signals, settings and time in; events out.
+
+No Django, no I/O, no threads. The runtime owns the clock and the loop; tests and the
+simulation drive it with a ManualClock.
+"""
+
+from .classifier import classify
+from .clock import Clock, ManualClock, MonotonicClock
+from .engine import FacilitationEngine, ParticipantInfo
+from .events import EVENT_TYPES, Event
+from .prompts import DEFAULT_TEMPLATES, PLACEHOLDERS, PROMPT_KEYS, render, validate_template
+from .signals import Signals
+from .thresholds import DEFAULT_THRESHOLDS, DEFAULT_TOGGLES, Thresholds, Toggles
+
+__all__ = [
+    "DEFAULT_TEMPLATES",
+    "DEFAULT_THRESHOLDS",
+    "DEFAULT_TOGGLES",
+    "EVENT_TYPES",
+    "PLACEHOLDERS",
+    "PROMPT_KEYS",
+    "Clock",
+    "Event",
+    "FacilitationEngine",
+    "ManualClock",
+    "MonotonicClock",
+    "ParticipantInfo",
+    "Signals",
+    "Thresholds",
+    "Toggles",
+    "classify",
+    "render",
+    "validate_template",
+]

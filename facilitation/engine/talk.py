@@ -1,0 +1,116 @@
+"""Who spoke when: speech intervals per participant, their shares and the silences between."""
+
+from dataclasses import dataclass, field
+
+BALANCED = "balanced"
+MILD_IMBALANCE = "mild_imbalance"
+SEVERE_IMBALANCE = "severe_imbalance"
+
+
+@dataclass
+class _Speaker:
+    # Finished intervals, in order and never overlapping each other.
+    intervals: list[tuple[int, int]] = field(default_factory=list)
+    finished_ms: int = 0
+    started_at: int | None = None
+
+    def last_end(self) -> int | None:
+        return self.intervals[-1][1] if self.intervals else None
+
+
+class TalkTracker:
+    """Speech of two participants. Overlapping speech counts for both of them."""
+
+    def __init__(self, participant_ids: tuple[str, str]) -> None:
+        self._speakers = {participant_id: _Speaker() for participant_id in participant_ids}
+
+    def is_speaking(self, participant_id: str) -> bool:
+        return self._speakers[participant_id].started_at is not None
+
+    def anyone_speaking(self) -> bool:
+        return bool(self.speaking())
+
+    def speaking(self) -> list[str]:
+        return [pid for pid, speaker in self._speakers.items() if speaker.started_at is not None]
+
+    def start(self, participant_id: str, at_ms: int) -> int:
+        """Opens an utterance; returns its start, moved past this person's previous one."""
+        speaker = self._speakers[participant_id]
+        start = max(at_ms, speaker.last_end() or 0)
+        speaker.started_at = start
+        return start
+
+    def stop(self, participant_id: str, at_ms: int) -> int:
+        """Closes the open utterance; returns its end (never before its start)."""
+        speaker = self._speakers[participant_id]
+        if speaker.started_at is None:
+            raise ValueError(f"{participant_id} is not speaking")
+        start, end = speaker.started_at, max(at_ms, speaker.started_at)
+        speaker.started_at = None
+        self._append(speaker, start, end)
+        return end
+
+    def add(self, participant_id: str, start_ms: int, end_ms: int) -> None:
+        """A finished utterance (rebuilding after a restart); must come in order per person."""
+        speaker = self._speakers[participant_id]
+        self._append(speaker, max(start_ms, speaker.last_end() or 0), end_ms)
+
+    @staticmethod
+    def _append(speaker: _Speaker, start: int, end: int) -> None:
+        if end > start:
+            speaker.intervals.append((start, end))
+            speaker.finished_ms += end - start
+
+    def last_speech_end(self) -> int | None:
+        ends = [speaker.last_end() for speaker in self._speakers.values()]
+        known = [end for end in ends if end is not None]
+        return max(known) if known else None
+
+    def cumulative_ms(self, now_ms: int) -> list[int]:
+        """Talk of each participant from the start up to now, open utterances included."""
+        return [
+            speaker.finished_ms + _open_ms(speaker, now_ms, window_start=0)
+            for speaker in self._speakers.values()
+        ]
+
+    def window_ms(self, now_ms: int, window_ms: int) -> list[int]:
+        """Talk of each participant within the last `window_ms`, clipped to the window."""
+        start = now_ms - window_ms
+        totals = []
+        for speaker in self._speakers.values():
+            total = _open_ms(speaker, now_ms, window_start=start)
+            for begin, end in reversed(speaker.intervals):
+                if end <= start:
+                    break
+                total += max(0, min(end, now_ms) - max(begin, start))
+            totals.append(total)
+        return totals
+
+
+def _open_ms(speaker: _Speaker, now_ms: int, window_start: int) -> int:
+    if speaker.started_at is None:
+        return 0
+    return max(0, now_ms - max(speaker.started_at, window_start))
+
+
+def talk_shares(first_ms: int, second_ms: int) -> tuple[int, int]:
+    """Whole percentages summing to 100 by largest remainder; 50/50 before anyone spoke."""
+    total = first_ms + second_ms
+    if total == 0:
+        return 50, 50
+    first, first_rest = divmod(first_ms * 100, total)
+    second, second_rest = divmod(second_ms * 100, total)
+    if first + second < 100:
+        # Equal remainders only happen at x.5 / y.5: the larger talker keeps the larger share.
+        if (first_rest, first_ms) >= (second_rest, second_ms):
+            first += 1
+        else:
+            second += 1
+    return first, second
+
+
+def balance_status(shares: tuple[int, int], balanced_max: int, mild_max: int) -> str:
+    top = max(shares)
+    if top <= balanced_max:
+        return BALANCED
+    return MILD_IMBALANCE if top <= mild_max else SEVERE_IMBALANCE

@@ -1,0 +1,213 @@
+"""What the rest of Diadi may ask of facilitation: start, pause, resume, end, demo, live room."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from facilitation import runners, store
+from facilitation.models import FacilitationRun
+from facilitation.simulation import Script, load_script
+from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source
+from personas.services import get_active_persona
+from sessions import services as sessions
+from sessions.errors import ErrorCode, SessionError
+from sessions.meeting_urls import meeting_url_error
+from sessions.models import Participant, Platform, Session, Status
+from sessions.state import Action, transition
+
+PROMPT_SECONDS = 20
+SIMULATION_USERNAME = "diadi-simulation"
+AI_LABELS = {
+    "listening": "Listening",
+    "preparing": "Preparing a prompt, waiting for a pause",
+    "intervening": "Prompting",
+    "paused": "Paused: not listening",
+}
+BALANCE_LABELS = {
+    "balanced": "Balanced",
+    "mild_imbalance": "A little one-sided",
+    "severe_imbalance": "One-sided",
+}
+KIND_LABELS = {
+    "balance": "Balance",
+    "silence": "Silence",
+    "goal_drift": "Back to your goal",
+    "time_warning": "Time",
+    "escalation": "Slow down",
+    "icebreaker": "To begin",
+}
+SETTINGS = (
+    (
+        "facilitatedPrompts",
+        "Facilitated prompts",
+        "Show the facilitator's prompts. Off: it only measures.",
+    ),
+    ("tensionMonitoring", "Tension monitoring", "Suggest slowing down when the talk gets heated."),
+    (
+        "sentimentDetection",
+        "Sentiment detection",
+        "Hold prompts back right after someone opens up.",
+    ),
+)
+
+
+def _check_can_start(session: Session, meeting_url: str | None) -> None:
+    if not all(p.consented for p in session.participants.all()):
+        raise SessionError(ErrorCode.SESSION_NOT_READY, "Both of you must consent before starting")
+    if session.platform == Platform.DIADI:
+        return
+    url = meeting_url if meeting_url is not None else session.meeting_url
+    if meeting_url_error(session.platform, url or ""):
+        raise SessionError(ErrorCode.INVALID_MEETING_URL)
+    raise SessionError(
+        ErrorCode.PLATFORM_NOT_AVAILABLE,
+        f"Diadi cannot join {Platform(session.platform).label} calls yet. "
+        "Use the Diadi browser room for this session.",
+    )
+
+
+def prepare_start(
+    session: Session,
+    by: Participant | None,
+    *,
+    meeting_url: str | None = None,
+    source: dict | None = None,
+) -> tuple[Session, FacilitationRun]:
+    """Move the session to in_progress with its run recorded, without running it yet."""
+    if session.status != Status.READY:
+        raise SessionError(ErrorCode.SESSION_NOT_READY)
+    _check_can_start(session, meeting_url)
+    with transaction.atomic():
+        started = transition(session, Action.START, by=by, reason="started", at_ms=0)
+        run = store.create_run(started, source or idle_source())
+        started.client_id = f"run_{run.pk}"
+        started.save(update_fields=["client_id"])
+    return started, run
+
+
+def start(
+    session: Session,
+    by: Participant | None,
+    *,
+    meeting_url: str | None = None,
+    source: dict | None = None,
+) -> Session:
+    """Start the session and its facilitation run; refuses with the spec's error codes."""
+    started, run = prepare_start(session, by, meeting_url=meeting_url, source=source)
+    transaction.on_commit(lambda: runners.launch(run.pk, run.owner))
+    return started
+
+
+def pause(session: Session, by: Participant | None) -> Session:
+    return transition(session, Action.PAUSE, by=by, reason="kill_switch_activated")
+
+
+def resume(session: Session, by: Participant | None) -> Session:
+    return transition(session, Action.RESUME, by=by, reason="resumed")
+
+
+def end(session: Session, by: Participant | None) -> Session:
+    return transition(session, Action.END, by=by, reason="ended_by_participant")
+
+
+def start_simulation(session: Session, script: Script, *, speed: float) -> Session:
+    """Play a scripted conversation through this session's live path."""
+    return start(session, None, source=simulation_source(script, speed=speed))
+
+
+def _scripted_session(user: AbstractBaseUser, script: Script, creator_name: str) -> Session:
+    persona = get_active_persona(script.facilitator.persona) or get_active_persona(
+        "neutral_mediator"
+    )
+    if persona is None:
+        raise SessionError(
+            ErrorCode.SESSION_NOT_READY, "No facilitator persona is available: run seed_personas"
+        )
+    return sessions.create_demo_session(
+        user,
+        sessions.NewSession(
+            creator_name=creator_name,
+            partner_name=script.participants["b"],
+            relationship_context="Demo",
+            goal=script.goal,
+            persona=persona,
+            duration_minutes=script.duration_minutes,
+            interrupt_authority=script.facilitator.interrupt_authority,
+            direct_inquiry=script.facilitator.direct_inquiry,
+            silence_detection=script.facilitator.silence_detection,
+            title=f"Demo: {script.title}",
+        ),
+    )
+
+
+def create_simulation_session(script: Script) -> Session:
+    """A ready session for a command-line simulation, owned by an inactive system user."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=SIMULATION_USERNAME, defaults={"is_active": False, "first_name": "Simulation"}
+    )
+    return _scripted_session(user, script, script.participants["a"])
+
+
+def start_demo(user: AbstractBaseUser) -> Session:
+    """A demo session with a scripted partner, already playing, so Diadi shows itself."""
+    script = load_script(SIMULATIONS_DIR / settings.DEMO_SCRIPT)
+    name = getattr(user, "display_name", "") or script.participants["a"]
+    session = _scripted_session(user, script, name)
+    return start_simulation(session, script, speed=settings.DEMO_SPEED)
+
+
+def clock_rate(session: Session) -> float:
+    run = getattr(session, "facilitation_run", None)
+    return float(run.source.get("speed", 1.0)) if run is not None else 1.0
+
+
+def ends_at(session: Session) -> datetime | None:
+    if session.started_at is None:
+        return None
+    return session.started_at + timedelta(minutes=session.duration_minutes) / clock_rate(session)
+
+
+def live_room_context(session: Session, you: Participant) -> dict[str, object]:
+    state = sessions.snapshot(session)
+    people = [p for p in state["participants"]]
+    balance = state["balance"] or {
+        "participantA": {"id": people[0]["id"], "name": people[0]["name"], "percentage": 50},
+        "participantB": {"id": people[1]["id"], "name": people[1]["name"], "percentage": 50},
+        "status": "balanced",
+    }
+    ai_status = "paused" if session.status == Status.PAUSED else sessions.latest_ai_status(session)
+    finish = ends_at(session)
+    now = timezone.now()
+    remaining = (
+        max(0, int((finish - now).total_seconds() * clock_rate(session))) if finish else None
+    )
+    return {
+        "session": session,
+        "you": you,
+        "last_seq": state["lastSeq"],
+        "balance": balance,
+        "balance_people": [("a", balance["participantA"]), ("b", balance["participantB"])],
+        "balance_label": BALANCE_LABELS.get(balance["status"], balance["status"]),
+        "ai_status": ai_status,
+        "ai_label": AI_LABELS[ai_status],
+        "settings_list": [
+            {"key": key, "label": label, "help": help_text, "on": state["settings"][key]}
+            for key, label, help_text in SETTINGS
+        ],
+        "ends_at": finish.isoformat() if finish else "",
+        "server_now": now.isoformat(),
+        "remaining_label": (
+            f"{remaining // 60}:{remaining % 60:02d}"
+            if remaining is not None
+            else f"{session.duration_minutes}:00"
+        ),
+        "prompt_seconds": PROMPT_SECONDS,
+        "labels": {"ai": AI_LABELS, "balance": BALANCE_LABELS, "kinds": KIND_LABELS},
+        "clock_rate": clock_rate(session),
+    }

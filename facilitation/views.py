@@ -1,0 +1,81 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from facilitation import services
+from sessions import services as sessions
+from sessions.errors import SessionError
+from sessions.models import Participant, Session
+
+
+def _get(request: HttpRequest, public_id: str) -> tuple[Session, Participant]:
+    try:
+        return sessions.get_for(public_id, request.user, sessions.browser_keys(request.session))
+    except SessionError as exc:
+        raise Http404("Session not found") from exc
+
+
+def live_room(request: HttpRequest, public_id: str) -> HttpResponse:
+    session, you = _get(request, public_id)
+    return render(request, "facilitation/live.html", services.live_room_context(session, you))
+
+
+def controls(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The kill switch and session buttons, re-fetched whenever the status changes."""
+    session, you = _get(request, public_id)
+    return render(
+        request, "facilitation/live.html#controls", services.live_room_context(session, you)
+    )
+
+
+def _act(request: HttpRequest, public_id: str, act: str) -> HttpResponse:
+    session, you = _get(request, public_id)
+    try:
+        getattr(services, act)(session, you)
+    except SessionError as exc:
+        messages.error(request, exc.message)
+        target = "session_detail" if act == "start" else "live_room"
+        return redirect(target, public_id)
+    if act == "start":
+        return redirect("live_room", public_id)
+    if act == "end":
+        destination = reverse("session_detail", args=[public_id])
+        return HttpResponseClientRedirect(destination) if request.htmx else redirect(destination)
+    if request.htmx:
+        return controls(request, public_id)
+    return redirect("live_room", public_id)
+
+
+@require_POST
+def start(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _act(request, public_id, "start")
+
+
+@require_POST
+def pause(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _act(request, public_id, "pause")
+
+
+@require_POST
+def resume(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _act(request, public_id, "resume")
+
+
+@require_POST
+def end(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _act(request, public_id, "end")
+
+
+@require_POST
+@login_required
+def demo(request: HttpRequest) -> HttpResponse:
+    try:
+        session = services.start_demo(request.user)
+    except SessionError as exc:
+        messages.error(request, exc.message)
+        return redirect("hub")
+    return redirect("live_room", session.public_id)
