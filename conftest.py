@@ -1,6 +1,8 @@
 """Fixtures shared by every app's tests: the people of a session, and a live Daphne."""
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -92,6 +94,52 @@ def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.port.value}"
     server.terminate()
     server.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def facilitation_worker(live_server_url) -> Iterator[None]:
+    """In production mode runs go to Celery: start a real worker on the test database."""
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.USE_REDIS:
+        yield  # embedded mode: runs live in the Daphne process
+        return
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/"
+        f"{db['NAME']}",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "diadi",
+            "worker",
+            "--pool=threads",
+            "--concurrency=4",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+        ],
+        env=env,
+    )
+    try:
+        from diadi.celery import app
+
+        for _ in range(100):
+            if app.control.ping(timeout=0.5):
+                break
+        else:
+            raise RuntimeError("The Celery worker for the browser tests did not start")
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
 
 
 @pytest.fixture

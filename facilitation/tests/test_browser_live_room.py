@@ -26,7 +26,7 @@ def _percentages(page: Page) -> list[str]:
 
 
 def test_both_see_the_same_room_and_either_can_stop_the_facilitator(
-    browser: Browser, live_server_url: str, make_session, invitee_user
+    browser: Browser, live_server_url: str, facilitation_worker, make_session, invitee_user
 ):
     session, _ = make_session(consented=True, invitee=invitee_user)
     maya = _logged_in(
