@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from channels.testing.live import make_application, set_database_connection
+from channels.testing.live import make_application
 from daphne.testing import DaphneProcess
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.db import connections
@@ -74,16 +74,21 @@ def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
         connections.close_all()
 
     def child_setup() -> None:
-        # The forked server inherits pytest-django's guard against database access, channel
-        # layers built on event loops that do not exist here, and asgiref's one sync thread,
-        # which did not survive the fork (work sent to it would wait forever).
+        # The forked server already points at the test database. It also inherits
+        # pytest-django's guard against database access, channel
+        # layers built on event loops that do not exist here, open Redis sockets, and
+        # asgiref's one sync thread, which did not survive the fork (work sent to it would
+        # wait forever).
         from asgiref.sync import SyncToAsync
         from channels.layers import channel_layers
+        from django.conf import settings
+        from django.core.cache import caches
 
         django_db_blocker.unblock()
         channel_layers.backends.clear()
+        for alias in settings.CACHES:  # never share the parent's Redis sockets
+            del caches[alias]
         SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
-        set_database_connection()
 
     server = DaphneProcess("127.0.0.1", _application_with_test_hooks, setup=child_setup)
     server.daemon = True
@@ -242,14 +247,30 @@ def _fast_password_hashing(request):
         ]
 
 
+def _clear_rate_limits() -> None:
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(cache, RedisCache):
+        # Redis also holds the channel layer and the broker: delete only rate-limit counters.
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match="*rl:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache(request):
-    """Rate-limit counters live in the cache: every test starts with none."""
+def _fresh_cache_and_layers(request):
+    """Every test starts with no rate-limit counters, and with channel layers of its own (a
+    layer remembers the event loop it first ran on, and each async test has a new loop)."""
     if not _with_django(request):
         yield
         return
-    from django.core.cache import cache
+    from channels.layers import channel_layers
 
-    cache.clear()
+    channel_layers.backends.clear()
+    _clear_rate_limits()
     yield
-    cache.clear()
+    _clear_rate_limits()

@@ -8,27 +8,25 @@ from the database: a run restarted by the watchdog resumes from the event log an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 
 from facilitation import store
 from facilitation.engine import FacilitationEngine, ManualClock, Thresholds
 from facilitation.simulation import TurnStarted, feed
 from facilitation.sources import Source, build_source
-from sessions.events import group_name
 
 logger = logging.getLogger(__name__)
 
-REFRESH_EVERY_S = 5.0
+# How often a run re-reads its session (status, settings): the kill switch reaches the run
+# within this; the event log's row lock already keeps any prompt from landing after a pause.
+REFRESH_EVERY_S = 1.0
 HEARTBEAT_EVERY_S = 5.0
 # A run with nobody ending it stops this long after the planned end of the session.
 OVERTIME_MS = 30 * 60_000
-CONTROL_EVENTS = {"session_state", "settings_changed"}
 
 
 class SessionClock:
@@ -68,7 +66,6 @@ class FacilitationRun:
         self.run_id = run_id
         self.owner = owner
         self.thresholds = thresholds or Thresholds(**settings.FACILITATION_THRESHOLDS)
-        self._refresh = asyncio.Event()
         self._turn_started: dict[str, int] = {}
 
     async def __call__(self) -> None:
@@ -107,14 +104,7 @@ class FacilitationRun:
             source.skip_until(clock.now_ms())
         elif ctx.state.paused:
             engine.pause()
-        state = ctx.state
-        listener = asyncio.create_task(self._listen(ctx.public_id))
-        try:
-            await self._loop(ctx, source, clock, engine, state)
-        finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+        await self._loop(ctx, source, clock, engine, ctx.state)
 
     async def _loop(
         self,
@@ -127,8 +117,8 @@ class FacilitationRun:
         next_refresh = next_heartbeat = time.monotonic()
         while True:
             now_wall = time.monotonic()
-            if self._refresh.is_set() or now_wall >= next_refresh:
-                self._refresh.clear()
+            # Stepped (speed 0) runs re-read every tick, so a pause lands on the session clock.
+            if now_wall >= next_refresh or isinstance(clock, SteppedClock):
                 next_refresh = now_wall + REFRESH_EVERY_S
                 fresh = await sync_to_async(store.session_state)(ctx.session_pk)
                 if fresh is None or not fresh.live:
@@ -191,19 +181,3 @@ class FacilitationRun:
                 item.text,
                 source.kind,
             )
-
-    async def _listen(self, public_id: str) -> None:
-        """Wake the loop as soon as someone pauses, resumes, ends or changes a setting."""
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        channel = await layer.new_channel("run.")
-        await layer.group_add(group_name(public_id), channel)
-        try:
-            while True:
-                message = await layer.receive(channel)
-                if message.get("event", {}).get("type") in CONTROL_EVENTS:
-                    self._refresh.set()
-        finally:
-            with contextlib.suppress(Exception):
-                await layer.group_discard(group_name(public_id), channel)

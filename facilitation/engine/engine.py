@@ -71,7 +71,9 @@ class FacilitationEngine:
         self._prompts = PromptBook(templates)
         self._thresholds = thresholds
         self._toggles = toggles
-        self._talk = TalkTracker((participants[0].id, participants[1].id))
+        self._talk = TalkTracker(
+            (participants[0].id, participants[1].id), thresholds.interruption_ms
+        )
         self._signals = SignalLog(thresholds)
         self._mild = HeldClock()
         self._severe = HeldClock()
@@ -191,6 +193,8 @@ class FacilitationEngine:
             )
         }
         data["status"] = balance_status(shares, t.balanced_max_percent, t.mild_max_percent)
+        data["overlaps"] = dict(self._talk.overlaps)
+        data["interruptions"] = dict(self._talk.interruptions)
         return data
 
     def _ai_status_events(self, now: int) -> list[Event]:

@@ -19,10 +19,19 @@ class _Speaker:
 
 
 class TalkTracker:
-    """Speech of two participants. Overlapping speech counts for both of them."""
+    """Speech of two participants. Overlapping speech counts for both of them.
 
-    def __init__(self, participant_ids: tuple[str, str]) -> None:
+    It also counts overlaps (someone starts while the other is speaking) and interruptions
+    (an overlap after which the first speaker stops within `interruption_ms`).
+    """
+
+    def __init__(self, participant_ids: tuple[str, str], interruption_ms: int = 2_000) -> None:
         self._speakers = {participant_id: _Speaker() for participant_id in participant_ids}
+        self._interruption_ms = interruption_ms
+        self.overlaps = dict.fromkeys(participant_ids, 0)
+        self.interruptions = dict.fromkeys(participant_ids, 0)
+        # Who was talked over -> (by whom, since when), until one of the two stops.
+        self._talked_over: dict[str, tuple[str, int]] = {}
 
     def is_speaking(self, participant_id: str) -> bool:
         return self._speakers[participant_id].started_at is not None
@@ -38,6 +47,10 @@ class TalkTracker:
         speaker = self._speakers[participant_id]
         start = max(at_ms, speaker.last_end() or 0)
         speaker.started_at = start
+        for other in self.speaking():
+            if other != participant_id:
+                self.overlaps[participant_id] += 1
+                self._talked_over[other] = (participant_id, start)
         return start
 
     def stop(self, participant_id: str, at_ms: int) -> int:
@@ -48,6 +61,13 @@ class TalkTracker:
         start, end = speaker.started_at, max(at_ms, speaker.started_at)
         speaker.started_at = None
         self._append(speaker, start, end)
+        over = self._talked_over.pop(participant_id, None)
+        if over is not None and end - over[1] <= self._interruption_ms:
+            self.interruptions[over[0]] += 1
+        # Whoever this person talked over finished their turn unhindered.
+        for other, (by, _) in list(self._talked_over.items()):
+            if by == participant_id:
+                del self._talked_over[other]
         return end
 
     def add(self, participant_id: str, start_ms: int, end_ms: int) -> None:

@@ -34,6 +34,8 @@ class Thresholds:
     disclosure_block_ms: int = 60_000
     repair_block_ms: int = 30_000
     intervening_ms: int = 8_000
+    # Talked over, the speaker stops within this long: counted as an interruption.
+    interruption_ms: int = 2_000
 
     def __post_init__(self) -> None:
         for field in fields(self):

@@ -21,6 +21,8 @@ def test_the_first_tick_says_time_balance_and_listening():
                 "participantA": {"id": MAYA, "name": "Maya", "percentage": 50},
                 "participantB": {"id": DAVID, "name": "David", "percentage": 50},
                 "status": "balanced",
+                "overlaps": {MAYA: 0, DAVID: 0},
+                "interruptions": {MAYA: 0, DAVID: 0},
             },
         ),
         ("ai_status", 0, {"status": "listening"}),

@@ -63,3 +63,26 @@ def test_the_last_speech_end_is_the_latest_of_both():
     talk.add("a", 0, 10_000)
     talk.add("b", 5_000, 8_000)
     assert talk.last_speech_end() == 10_000
+
+
+def test_starting_while_the_other_speaks_is_an_overlap_not_always_an_interruption():
+    talk = TalkTracker(("a", "b"), interruption_ms=2_000)
+    talk.start("a", 0)
+    talk.start("b", 5_000)  # "mm-hm" over Maya...
+    talk.stop("b", 5_600)  # ...who carries on
+    talk.stop("a", 9_000)
+    assert talk.overlaps == {"a": 0, "b": 1}
+    assert talk.interruptions == {"a": 0, "b": 0}
+
+
+def test_an_overlap_that_stops_the_speaker_is_an_interruption():
+    talk = TalkTracker(("a", "b"), interruption_ms=2_000)
+    talk.start("a", 0)
+    talk.start("b", 5_000)
+    talk.stop("a", 6_500)  # Maya gives way within 2 s
+    talk.stop("b", 9_000)
+    talk.start("a", 10_000)
+    talk.start("b", 12_000)
+    talk.stop("a", 20_000)  # this time she finishes long after: no interruption
+    assert talk.overlaps == {"a": 0, "b": 2}
+    assert talk.interruptions == {"a": 0, "b": 1}
