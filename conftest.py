@@ -274,3 +274,24 @@ def _fresh_cache_and_layers(request):
     _clear_rate_limits()
     yield
     _clear_rate_limits()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_test_database(request):
+    """PostgreSQL refuses to drop a database others still use: async tests leave connections
+    in asgiref's worker threads, and the browser tests' server and worker may not have let go.
+    Close them before pytest-django drops the test database."""
+    if not _with_django(request):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

@@ -121,7 +121,8 @@ def start_simulation(session: Session, script: Script, *, speed: float) -> Sessi
     return start(session, None, source=simulation_source(script, speed=speed))
 
 
-def _scripted_session(user: AbstractBaseUser, script: Script, creator_name: str) -> Session:
+def _scripted_session(user: AbstractBaseUser, script: Script) -> Session:
+    """A ready session whose two people are the script's (the user only watches)."""
     persona = get_active_persona(script.facilitator.persona) or get_active_persona(
         "neutral_mediator"
     )
@@ -132,7 +133,7 @@ def _scripted_session(user: AbstractBaseUser, script: Script, creator_name: str)
     return sessions.create_demo_session(
         user,
         sessions.NewSession(
-            creator_name=creator_name,
+            creator_name=script.participants["a"],
             partner_name=script.participants["b"],
             relationship_context="Demo",
             goal=script.goal,
@@ -151,14 +152,13 @@ def create_simulation_session(script: Script) -> Session:
     user, _ = get_user_model().objects.get_or_create(
         username=SIMULATION_USERNAME, defaults={"is_active": False, "first_name": "Simulation"}
     )
-    return _scripted_session(user, script, script.participants["a"])
+    return _scripted_session(user, script)
 
 
 def start_demo(user: AbstractBaseUser) -> Session:
     """A demo session with a scripted partner, already playing, so Diadi shows itself."""
     script = load_script(SIMULATIONS_DIR / settings.DEMO_SCRIPT)
-    name = getattr(user, "display_name", "") or script.participants["a"]
-    session = _scripted_session(user, script, name)
+    session = _scripted_session(user, script)
     return start_simulation(session, script, speed=settings.DEMO_SPEED)
 
 
