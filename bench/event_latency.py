@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "facilitation" / "simulations" / "balanced.yaml"
+LOG = ROOT / "var" / "bench-daphne.log"
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/diadi_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
@@ -116,7 +117,7 @@ async def _client(
                 return
 
 
-async def _measure(port: int, clients: int, speed: float) -> tuple[list[float], int]:
+async def _measure(port: int, clients: int, speed: float) -> tuple[list[float], int, float]:
     public_id, cookie = await asyncio.to_thread(_session_and_cookie)
     url = f"ws://127.0.0.1:{port}/ws/sessions/{public_id}/events/"
     origin = f"http://127.0.0.1:{port}"
@@ -144,10 +145,12 @@ async def _measure(port: int, clients: int, speed: float) -> tuple[list[float], 
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
     )
+    started = time.monotonic()
     output, _ = await run.communicate()
+    seconds = time.monotonic() - started
     events = output.decode().splitlines()
-    await asyncio.wait_for(asyncio.gather(*tasks), timeout=300)
-    return latencies, len(events)
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=600)
+    return latencies, len(events), seconds
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -159,7 +162,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clients", type=int, nargs="+", default=[2, 100, 1000])
-    parser.add_argument("--speed", type=float, default=20.0, help="simulation speed (default 20x)")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=20.0,
+        help="simulation speed (default 20x: about 7 events a second, 20 times a real session)",
+    )
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
@@ -167,6 +175,8 @@ def main() -> None:
     _ensure_database()
     _setup_django()
     port = _free_port()
+    log = open(LOG, "w")  # noqa: SIM115 - Daphne writes to it until the end
+    print(f"Daphne's log: {LOG}")
     daphne = subprocess.Popen(
         [
             sys.executable,
@@ -180,7 +190,7 @@ def main() -> None:
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
     try:
         for _ in range(100):
@@ -192,21 +202,25 @@ def main() -> None:
         print(
             f"event latency, run -> Redis -> Daphne -> websocket ({SCRIPT.name} at {args.speed:g}x)"
         )
-        columns = ("clients", "events", "deliveries", "p50 ms", "p95 ms", "p99 ms", "max ms")
-        print(" ".join(f"{name:>10}" for name in columns))
+        columns = ("clients", "events", "deliveries", "offered/s", "p50 ms", "p95 ms", "p99 ms")
+        print(" ".join(f"{name:>10}" for name in columns) + "     max ms")
         for clients in args.clients:
-            latencies, events = asyncio.run(_measure(port, clients, args.speed))
+            latencies, events, seconds = asyncio.run(_measure(port, clients, args.speed))
             row = (
                 clients,
                 events,
                 len(latencies),
+                f"{events * clients / seconds:.0f}",
                 *(f"{_percentile(latencies, p):.1f}" for p in (50, 95, 99)),
                 f"{max(latencies):.1f}",
             )
             print(" ".join(f"{value:>10}" for value in row))
     finally:
         daphne.terminate()
-        daphne.wait(timeout=10)
+        try:
+            daphne.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            daphne.kill()
 
 
 if __name__ == "__main__":

@@ -128,10 +128,19 @@ if USE_REDIS:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Redis pub/sub: a broadcast is published once and each Daphne process fans it out to its
+    # own sockets (the list-based layer pops one message per socket, which tops out near a
+    # few thousand deliveries a second; see bench/event_latency.py). Delivery is at most
+    # once, which the event log's seq replay already makes up for.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                # redis-py's default 5 s read timeout must not cut idle subscriptions.
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": None, "socket_connect_timeout": 5}
+                ],
+            },
         }
     }
 else:

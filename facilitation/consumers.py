@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -117,7 +118,7 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
             return
         if seq > self.last_sent + 1:
             await self._send_missed(up_to=seq - 1)  # a broadcast was lost: fill from the log
-        await self.send_json(event)
+        await self.send(text_data=message.get("text") or json.dumps(event))
         self.last_sent = seq
         if event["type"] == "session_state" and event["data"].get("status") in CLOSED_STATUSES:
             await self.close(code=CLOSE_SESSION_ENDED)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from facilitation import views
 
@@ -6,8 +6,9 @@ urlpatterns = [
     path("sessions/demo/", views.demo, name="session_demo"),
     path("sessions/<str:public_id>/live/", views.live_room, name="live_room"),
     path("sessions/<str:public_id>/live/controls/", views.controls, name="live_controls"),
-    path("sessions/<str:public_id>/start/", views.start, name="session_start"),
-    path("sessions/<str:public_id>/pause/", views.pause, name="session_pause"),
-    path("sessions/<str:public_id>/resume/", views.resume, name="session_resume"),
-    path("sessions/<str:public_id>/end/", views.end, name="session_end"),
+    re_path(
+        rf"^sessions/(?P<public_id>[^/]+)/(?P<action>{'|'.join(views.CONTROLS)})/$",
+        views.control,
+        name="session_control",
+    ),
 ]

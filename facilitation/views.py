@@ -32,42 +32,26 @@ def controls(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, public_id: str, act: str) -> HttpResponse:
+CONTROLS = ("start", "pause", "resume", "end")
+
+
+@require_POST
+def control(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    """The session's buttons: start, pause (the kill switch), resume and end."""
     session, you = _get(request, public_id)
     try:
-        getattr(services, act)(session, you)
+        getattr(services, action)(session, you)
     except SessionError as exc:
         messages.error(request, exc.message)
-        target = "session_detail" if act == "start" else "live_room"
-        return redirect(target, public_id)
-    if act == "start":
+        return redirect("session_detail" if action == "start" else "live_room", public_id)
+    if action == "start":
         return redirect("live_room", public_id)
-    if act == "end":
+    if action == "end":
         destination = reverse("session_detail", args=[public_id])
         return HttpResponseClientRedirect(destination) if request.htmx else redirect(destination)
     if request.htmx:
         return controls(request, public_id)
     return redirect("live_room", public_id)
-
-
-@require_POST
-def start(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _act(request, public_id, "start")
-
-
-@require_POST
-def pause(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _act(request, public_id, "pause")
-
-
-@require_POST
-def resume(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _act(request, public_id, "resume")
-
-
-@require_POST
-def end(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _act(request, public_id, "end")
 
 
 @require_POST

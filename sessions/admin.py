@@ -19,6 +19,9 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+HISTORY = ("last_event_seq", "created_at", "updated_at", "started_at", "paused_at", "ended_at")
+
+
 class ParticipantInline(ReadOnlyInline):
     model = Participant
     fields = ("display_name", "role", "consent", "consented_at", "user", "last_seen_at")
@@ -44,19 +47,7 @@ class SessionAdmin(admin.ModelAdmin):
     inlines = (ParticipantInline, SessionEventInline)
     actions = ("archive_sessions", "end_live_sessions")
     list_select_related = ("creator",)
-    readonly_fields = (
-        "public_id",
-        "status",
-        "creator",
-        "last_event_seq",
-        "created_at",
-        "updated_at",
-        "started_at",
-        "paused_at",
-        "ended_at",
-        "bot_id",
-        "client_id",
-    )
+    readonly_fields = ("public_id", "status", "creator", "bot_id", "client_id", *HISTORY)
     fieldsets = (
         (None, {"fields": ("title", "public_id", "status", "creator", "is_demo")}),
         (
@@ -78,19 +69,7 @@ class SessionAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (
-            "History",
-            {
-                "fields": (
-                    "last_event_seq",
-                    "created_at",
-                    "updated_at",
-                    "started_at",
-                    "paused_at",
-                    "ended_at",
-                )
-            },
-        ),
+        ("History", {"fields": HISTORY}),
     )
 
     def _move_all(

@@ -1,5 +1,6 @@
 """The session event log: append in the caller's transaction, broadcast after commit."""
 
+import json
 import logging
 from functools import partial
 
@@ -58,7 +59,9 @@ def broadcast(public_id: str, message: dict) -> None:
         return
     try:
         async_to_sync(layer.group_send)(
-            group_name(public_id), {"type": "session.event", "event": message}
+            group_name(public_id),
+            # Serialised once here, not once per open socket.
+            {"type": "session.event", "event": message, "text": json.dumps(message)},
         )
     except Exception:
         logger.exception("Could not broadcast event %s of session %s", message["seq"], public_id)

@@ -111,7 +111,13 @@ class FacilitatorForm(forms.Form):
 
 class ReviewForm(forms.Form):
     platform = forms.ChoiceField(
-        label="Where you will talk", choices=Platform.choices, widget=forms.RadioSelect
+        label="Where you will talk",
+        choices=Platform.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "The Diadi browser room works today. Diadi cannot join Zoom, Meet or Teams calls "
+            "yet: such a session can be planned, but it can only start once that arrives."
+        ),
     )
     meeting_url = forms.CharField(
         label="Meeting link",

@@ -107,24 +107,24 @@ def test_the_live_room_shows_what_the_status_allows(client, creator, ready):
     client.force_login(creator)
     url = reverse("live_room", args=[ready.public_id])
     assert "Start the session" in client.get(url).content.decode()
-    client.post(reverse("session_start", args=[ready.public_id]))
+    client.post(reverse("session_control", args=[ready.public_id, "start"]))
     html = client.get(url).content.decode()
     assert "Pause the facilitator" in html and "End the session" in html
     assert ready.goal in html
-    client.post(reverse("session_pause", args=[ready.public_id]))
+    client.post(reverse("session_control", args=[ready.public_id, "pause"]))
     html = client.get(url).content.decode()
     assert "Resume the facilitator" in html and "Paused." in html
-    client.post(reverse("session_resume", args=[ready.public_id]))
-    response = client.post(reverse("session_end", args=[ready.public_id]))
+    client.post(reverse("session_control", args=[ready.public_id, "resume"]))
+    response = client.post(reverse("session_control", args=[ready.public_id, "end"]))
     assert response["Location"] == reverse("session_detail", args=[ready.public_id])
     assert Session.objects.get(pk=ready.pk).status == Status.ENDED
 
 
 def test_htmx_buttons_get_the_controls_fragment(client, creator, ready):
     client.force_login(creator)
-    client.post(reverse("session_start", args=[ready.public_id]))
+    client.post(reverse("session_control", args=[ready.public_id, "start"]))
     response = client.post(
-        reverse("session_pause", args=[ready.public_id]), headers={"HX-Request": "true"}
+        reverse("session_control", args=[ready.public_id, "pause"]), headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert "<html" not in html and "Resume the facilitator" in html
@@ -132,7 +132,7 @@ def test_htmx_buttons_get_the_controls_fragment(client, creator, ready):
 
 def test_a_refused_button_explains_itself(client, creator, ready):
     client.force_login(creator)
-    response = client.post(reverse("session_pause", args=[ready.public_id]), follow=True)
+    response = client.post(reverse("session_control", args=[ready.public_id, "pause"]), follow=True)
     assert "Session not in progress" in response.content.decode()
 
 
@@ -144,13 +144,13 @@ def test_outsiders_get_404_on_live_pages(ready, outsider, name):
     assert Client().get(reverse(name, args=[ready.public_id])).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "name", ["session_start", "session_pause", "session_resume", "session_end"]
-)
-def test_outsiders_get_404_on_live_buttons(ready, outsider, name):
+@pytest.mark.parametrize("action", ["start", "pause", "resume", "end"])
+def test_outsiders_get_404_on_live_buttons(ready, outsider, action):
     client = Client()
     client.force_login(outsider)
-    assert client.post(reverse(name, args=[ready.public_id])).status_code == 404
+    url = reverse("session_control", args=[ready.public_id, action])
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 405
 
 
 def test_try_a_demo_starts_a_scripted_session(client, creator, persona):

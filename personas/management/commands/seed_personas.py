@@ -32,6 +32,8 @@ class Command(BaseCommand):
         except PersonaFormatError as exc:
             raise CommandError(f"Nothing was changed. {exc}") from exc
         report = seed_personas(specs, prune=prune)
+        if options["verbosity"] == 0:
+            return
         for slug in report.created:
             self.stdout.write(f"created {slug}")
         for slug, fields in report.updated.items():
