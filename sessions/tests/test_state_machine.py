@@ -1,3 +1,6 @@
+import asyncio
+import json
+
 import pytest
 
 from sessions.errors import ErrorCode, SessionError
@@ -104,20 +107,23 @@ def test_allowed_actions_reads_the_table():
     assert allowed_actions(Status.ARCHIVED) == set()
 
 
-def test_the_event_is_broadcast_after_commit(make_session, django_capture_on_commit_callbacks):
-    from asgiref.sync import async_to_sync
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_event_is_broadcast_after_commit(make_session):
+    from asgiref.sync import sync_to_async
     from channels.layers import get_channel_layer
 
     from sessions.events import group_name
 
-    session, _ = make_session(consented=True)
+    session, _ = await sync_to_async(make_session)(consented=True)
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group_name(session.public_id), channel)
-    with django_capture_on_commit_callbacks(execute=True):
-        transition(session, Action.START)
-    message = async_to_sync(layer.receive)(channel)
+    channel = await layer.new_channel()
+    await layer.group_add(group_name(session.public_id), channel)
+    await sync_to_async(transition)(session, Action.START)
+    message = await asyncio.wait_for(layer.receive(channel), timeout=5)
     assert message["type"] == "session.event"
     assert message["event"]["type"] == "session_state"
     assert message["event"]["data"]["status"] == "in_progress"
-    assert message["event"]["seq"] == session.events.last().seq
+    last = await session.events.order_by("-seq").afirst()
+    assert message["event"]["seq"] == last.seq
+    assert json.loads(message["text"]) == message["event"]
