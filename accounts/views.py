@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 from rest_framework.authtoken.models import Token
@@ -24,7 +25,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to Diadi, {user.display_name}.")
-        return redirect(request.GET.get("next") or "hub")
+        after = request.GET.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return redirect(after if safe else "hub")
     return render(request, "accounts/signup.html", {"form": form})
 
 

@@ -71,3 +71,12 @@ def test_password_reset_does_not_reveal_unknown_emails(client, mailoutbox):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
     assert response["Location"] == reverse("password_reset_done")
     assert mailoutbox == []
+
+
+def test_next_only_leads_somewhere_on_this_site(client):
+    response = client.post(f"{reverse('signup')}?next=https://evil.example/", VALID)
+    assert response["Location"] == reverse("hub")
+    client.post(reverse("logout"))
+    other = {**VALID, "username": "maya2", "email": "maya2@example.com"}
+    response = client.post(f"{reverse('signup')}?next=/accounts/profile/", other)
+    assert response["Location"] == "/accounts/profile/"

@@ -124,7 +124,9 @@ def test_the_invite_page_explains_the_ai_and_accepting_authorises_the_browser(cl
         reverse("invite", args=[token]), {"answer": "accept", "invitee_name": "Dave", "agree": "on"}
     )
     assert response["Location"] == reverse("session_detail", args=[session.public_id])
-    assert client.get(response["Location"]).status_code == 200
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Create an account" in page.content.decode()
     session.refresh_from_db()
     assert session.status == Status.READY
     assert session.participants.get(role=Role.INVITEE).display_name == "Dave"
