@@ -156,6 +156,13 @@ def console_errors(page) -> list[str]:
     return errors
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Browser tests wait for the server's live updates; a loaded CI machine needs some slack.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     # Playwright's sync API keeps an event loop on this thread from its first test on; the ORM
     # calls browser tests make around it are still plain synchronous code. Browser tests run
