@@ -175,7 +175,7 @@ def ends_at(session: Session) -> datetime | None:
 
 def live_room_context(session: Session, you: Participant) -> dict[str, object]:
     state = sessions.snapshot(session)
-    people = [p for p in state["participants"]]
+    people = state["participants"]
     balance = state["balance"] or {
         "participantA": {"id": people[0]["id"], "name": people[0]["name"], "percentage": 50},
         "participantB": {"id": people[1]["id"], "name": people[1]["name"], "percentage": 50},

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -9,24 +9,16 @@ from django_htmx.http import HttpResponseClientRedirect
 from facilitation import services
 from sessions import services as sessions
 from sessions.errors import SessionError
-from sessions.models import Participant, Session
-
-
-def _get(request: HttpRequest, public_id: str) -> tuple[Session, Participant]:
-    try:
-        return sessions.get_for(public_id, request.user, sessions.browser_keys(request.session))
-    except SessionError as exc:
-        raise Http404("Session not found") from exc
 
 
 def live_room(request: HttpRequest, public_id: str) -> HttpResponse:
-    session, you = _get(request, public_id)
+    session, you = sessions.get_for_page(request, public_id)
     return render(request, "facilitation/live.html", services.live_room_context(session, you))
 
 
 def controls(request: HttpRequest, public_id: str) -> HttpResponse:
     """The kill switch and session buttons, re-fetched whenever the status changes."""
-    session, you = _get(request, public_id)
+    session, you = sessions.get_for_page(request, public_id)
     return render(
         request, "facilitation/live.html#controls", services.live_room_context(session, you)
     )
@@ -38,7 +30,7 @@ CONTROLS = ("start", "pause", "resume", "end")
 @require_POST
 def control(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     """The session's buttons: start, pause (the kill switch), resume and end."""
-    session, you = _get(request, public_id)
+    session, you = sessions.get_for_page(request, public_id)
     try:
         getattr(services, action)(session, you)
     except SessionError as exc:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from personas.models import Persona
@@ -270,6 +271,14 @@ def get_for(
     if session is None or participant is None:
         raise SessionError(ErrorCode.SESSION_NOT_FOUND)
     return session, participant
+
+
+def get_for_page(request: HttpRequest, public_id: str) -> tuple[Session, Participant]:
+    """The one door to a session for pages: participants get in, everybody else gets 404."""
+    try:
+        return get_for(public_id, request.user, browser_keys(request.session))
+    except SessionError as exc:
+        raise Http404("Session not found") from exc
 
 
 def claim_browser_participations(user: AbstractBaseUser, keys: Mapping[str, str]) -> int:

@@ -7,7 +7,6 @@ from sessions import services
 from sessions.errors import SessionError
 from sessions.models import Consent, Participant, Role, Session
 from sessions.state import Action, allowed_actions, transition
-from sessions.views.access import get_session_for
 
 
 def _context(session: Session, you: Participant) -> dict[str, object]:
@@ -27,19 +26,19 @@ def _context(session: Session, you: Participant) -> dict[str, object]:
 
 
 def session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    session, you = get_session_for(request, public_id)
+    session, you = services.get_for_page(request, public_id)
     return render(request, "sessions/detail.html", _context(session, you))
 
 
 def waiting_room(request: HttpRequest, public_id: str) -> HttpResponse:
     """The people and status part of the session page, re-fetched when an event arrives."""
-    session, you = get_session_for(request, public_id)
+    session, you = services.get_for_page(request, public_id)
     return render(request, "sessions/detail.html#waiting_room", _context(session, you))
 
 
 @require_POST
 def archive(request: HttpRequest, public_id: str) -> HttpResponse:
-    session, you = get_session_for(request, public_id)
+    session, you = services.get_for_page(request, public_id)
     try:
         transition(session, Action.ARCHIVE, by=you, reason="archived_by_participant")
     except SessionError as exc:
@@ -50,7 +49,7 @@ def archive(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    session, _ = get_session_for(request, public_id)
+    session, _ = services.get_for_page(request, public_id)
     if request.method != "POST":
         return render(request, "sessions/delete.html", {"session": session})
     services.delete_session(session)

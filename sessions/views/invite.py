@@ -11,7 +11,6 @@ from accounts.integrations import INTEGRATIONS
 from sessions import services
 from sessions.errors import SessionError
 from sessions.models import Invitation, Role, Session
-from sessions.views.access import get_session_for
 from sessions.views.wizard import FRESH_INVITES
 from sessions.wizard import ALL_TITLES, LAUNCH_STEP
 
@@ -27,7 +26,7 @@ def invite_url(request: HttpRequest, raw_token: str) -> str:
 
 def launch(request: HttpRequest, public_id: str) -> HttpResponse:
     """Step 5 of the wizard: the invite link, shown once, and what happens next."""
-    session, you = get_session_for(request, public_id)
+    session, you = services.get_for_page(request, public_id)
     if you.role != Role.CREATOR:
         return redirect("session_detail", public_id)
     fresh = request.session.get(FRESH_INVITES, {})
@@ -60,7 +59,7 @@ def _share_text(session: Session, from_name: str, link: str) -> str:
 
 @require_POST
 def new_invitation(request: HttpRequest, public_id: str) -> HttpResponse:
-    session, you = get_session_for(request, public_id)
+    session, you = services.get_for_page(request, public_id)
     if you.role != Role.CREATOR:
         return redirect("session_detail", public_id)
     try:
