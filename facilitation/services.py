@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from facilitation import runners, store
+from facilitation.engine import LIVE_SWITCHES
 from facilitation.models import FacilitationRun
 from facilitation.simulation import Script, load_script
 from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source
@@ -42,19 +43,6 @@ KIND_LABELS = {
     "escalation": "Slow down",
     "icebreaker": "To begin",
 }
-SETTINGS = (
-    (
-        "facilitatedPrompts",
-        "Facilitated prompts",
-        "Show the facilitator's prompts. Off: it only measures.",
-    ),
-    ("tensionMonitoring", "Tension monitoring", "Suggest slowing down when the talk gets heated."),
-    (
-        "sentimentDetection",
-        "Sentiment detection",
-        "Hold prompts back right after someone opens up.",
-    ),
-)
 
 
 def _check_can_start(session: Session, meeting_url: str | None) -> None:
@@ -139,9 +127,7 @@ def _scripted_session(user: AbstractBaseUser, script: Script) -> Session:
             goal=script.goal,
             persona=persona,
             duration_minutes=script.duration_minutes,
-            interrupt_authority=script.facilitator.interrupt_authority,
-            direct_inquiry=script.facilitator.direct_inquiry,
-            silence_detection=script.facilitator.silence_detection,
+            toggles=script.facilitator.toggles,
             title=f"Demo: {script.title}",
         ),
     )
@@ -197,8 +183,8 @@ def live_room_context(session: Session, you: Participant) -> dict[str, object]:
         "ai_status": ai_status,
         "ai_label": AI_LABELS[ai_status],
         "settings_list": [
-            {"key": key, "label": label, "help": help_text, "on": state["settings"][key]}
-            for key, label, help_text in SETTINGS
+            {"key": s.wire, "label": s.label, "help": s.help, "on": state["settings"][s.wire]}
+            for s in LIVE_SWITCHES
         ],
         "ends_at": finish.isoformat() if finish else "",
         "server_now": now.isoformat(),

@@ -25,7 +25,7 @@ import json
 import math
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ import yaml
 from facilitation.engine import (
     DEFAULT_THRESHOLDS,
     DEFAULT_TOGGLES,
+    SWITCHES,
     Event,
     FacilitationEngine,
     ManualClock,
@@ -51,7 +52,7 @@ MAX_GOAL_LENGTH = 200
 TOP_LEVEL_KEYS = ("title", "goal", "duration_minutes", "facilitator", "participants", "turns")
 REQUIRED_KEYS = ("title", "duration_minutes", "participants", "turns")
 TURN_KEYS = ("speaker", "start", "end", "text")
-TOGGLE_KEYS = tuple(field.name for field in fields(Toggles))
+TOGGLE_KEYS = tuple(switch.name for switch in SWITCHES)
 DEFAULT_PERSONA = "neutral_mediator"
 
 
@@ -81,16 +82,7 @@ class Turn:
 @dataclass(frozen=True)
 class Facilitator:
     persona: str = DEFAULT_PERSONA
-    interrupt_authority: bool = DEFAULT_TOGGLES.interrupt_authority
-    direct_inquiry: bool = DEFAULT_TOGGLES.direct_inquiry
-    silence_detection: bool = DEFAULT_TOGGLES.silence_detection
-    facilitated_prompts: bool = DEFAULT_TOGGLES.facilitated_prompts
-    sentiment_detection: bool = DEFAULT_TOGGLES.sentiment_detection
-    tension_monitoring: bool = DEFAULT_TOGGLES.tension_monitoring
-
-    @property
-    def toggles(self) -> Toggles:
-        return Toggles(**{key: getattr(self, key) for key in TOGGLE_KEYS})
+    toggles: Toggles = DEFAULT_TOGGLES
 
 
 @dataclass(frozen=True)
@@ -117,7 +109,10 @@ class Script:
             "title": self.title,
             "goal": self.goal,
             "duration_minutes": self.duration_minutes,
-            "facilitator": asdict(self.facilitator),
+            "facilitator": {
+                "persona": self.facilitator.persona,
+                **asdict(self.facilitator.toggles),
+            },
             "participants": {key: {"name": name} for key, name in self.participants.items()},
             "turns": [asdict(turn) for turn in self.turns],
         }
@@ -216,7 +211,7 @@ class _Parser:
             data.get("persona", DEFAULT_PERSONA), "facilitator.persona", required=True
         )
         switches = {key: data[key] for key in TOGGLE_KEYS if key in data}
-        return Facilitator(persona=persona, **switches)
+        return Facilitator(persona=persona, toggles=Toggles(**switches))
 
     def participants(self, value: Any) -> dict[str, str]:
         data = self.mapping(value, "participants", SPEAKERS)

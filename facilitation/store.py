@@ -56,22 +56,11 @@ class RunContext:
     past_events: list[Event] = field(default_factory=list)
 
 
-def _toggles(session: Session) -> Toggles:
-    return Toggles(
-        interrupt_authority=session.interrupt_authority,
-        direct_inquiry=session.direct_inquiry,
-        silence_detection=session.silence_detection,
-        facilitated_prompts=session.facilitated_prompts,
-        sentiment_detection=session.sentiment_detection,
-        tension_monitoring=session.tension_monitoring,
-    )
-
-
 def session_state(session_pk: int) -> SessionState | None:
     session = Session.objects.filter(pk=session_pk).first()
     if session is None:
         return None
-    return SessionState(status=session.status, toggles=_toggles(session))
+    return SessionState(status=session.status, toggles=session.toggles)
 
 
 def load(run_id: int, owner: str) -> RunContext | None:
@@ -99,7 +88,7 @@ def load(run_id: int, owner: str) -> RunContext | None:
         participant_pks={p.public_id: p.pk for p in people},
         templates=dict(session.persona.prompt_templates),
         source=run.source,
-        state=SessionState(status=session.status, toggles=_toggles(session)),
+        state=SessionState(status=session.status, toggles=session.toggles),
         segments=[
             (by_pk[s.participant_id], s.start_ms, s.end_ms)
             for s in session.transcript.filter(participant__isnull=False)

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from facilitation.engine import SWITCHES
 from sessions.errors import SessionError
 from sessions.models import Participant, Session, SessionEvent
 from sessions.state import Action, transition
@@ -60,12 +61,7 @@ class SessionAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "persona",
-                    "interrupt_authority",
-                    "direct_inquiry",
-                    "silence_detection",
-                    "sentiment_detection",
-                    "tension_monitoring",
-                    "facilitated_prompts",
+                    *(switch.name for switch in SWITCHES),
                 )
             },
         ),

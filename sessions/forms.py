@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
+from facilitation.engine import SETUP_SWITCHES
 from personas.models import Persona
 from sessions.meeting_urls import meeting_url_error
 from sessions.models import GOAL_MAX_LENGTH, MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Platform
@@ -15,21 +18,6 @@ RELATIONSHIPS = [
     ("Colleagues", "Colleagues"),
     ("other", "Something else"),
 ]
-
-TOGGLE_HELP = {
-    "interrupt_authority": (
-        "When one of you has had most of the floor for a long while, or things get heated, the "
-        "facilitator may say a short prompt out loud. Off: prompts only appear on screen."
-    ),
-    "direct_inquiry": (
-        "The facilitator may invite the quieter person by name, for example "
-        "“David, what's your view?”. Off: it speaks to you both."
-    ),
-    "silence_detection": (
-        "After more than 15 seconds of silence a gentle prompt appears. Silence is often useful, "
-        "so this starts off."
-    ),
-}
 
 
 def _clean_text(value: str) -> str:
@@ -96,17 +84,13 @@ class FacilitatorForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": "Choose one of the facilitators shown."},
     )
-    interrupt_authority = forms.BooleanField(
-        label="May speak up in the call",
-        required=False,
-        help_text=TOGGLE_HELP["interrupt_authority"],
-    )
-    direct_inquiry = forms.BooleanField(
-        label="May ask one of you directly", required=False, help_text=TOGGLE_HELP["direct_inquiry"]
-    )
-    silence_detection = forms.BooleanField(
-        label="Notices long silences", required=False, help_text=TOGGLE_HELP["silence_detection"]
-    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for switch in SETUP_SWITCHES:
+            self.fields[switch.name] = forms.BooleanField(
+                label=switch.label, required=False, help_text=switch.help
+            )
 
 
 class ReviewForm(forms.Form):

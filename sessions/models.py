@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from facilitation.engine import SWITCHES, Toggles
+
 MIN_DURATION_MINUTES = 5
 MAX_DURATION_MINUTES = 180
 GOAL_MAX_LENGTH = 200
@@ -38,7 +40,22 @@ class Platform(models.TextChoices):
     TEAMS = "teams", "Microsoft Teams"
 
 
-class Session(models.Model):
+class FacilitatorSwitches(models.Model):
+    """One boolean per facilitator switch (facilitation/engine/switches.py), added below."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def toggles(self) -> Toggles:
+        return Toggles(**{switch.name: getattr(self, switch.name) for switch in SWITCHES})
+
+
+for _switch in SWITCHES:
+    FacilitatorSwitches.add_to_class(_switch.name, models.BooleanField(default=_switch.default))
+
+
+class Session(FacilitatorSwitches):
     public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="created_sessions"
@@ -59,13 +76,6 @@ class Session(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
 
     persona = models.ForeignKey("personas.Persona", on_delete=models.PROTECT, related_name="+")
-    interrupt_authority = models.BooleanField(default=True)
-    direct_inquiry = models.BooleanField(default=True)
-    silence_detection = models.BooleanField(default=False)
-    # Adjusted from the live room while the session runs.
-    sentiment_detection = models.BooleanField(default=True)
-    tension_monitoring = models.BooleanField(default=True)
-    facilitated_prompts = models.BooleanField(default=True)
 
     bot_id = models.CharField(max_length=100, blank=True)
     client_id = models.CharField(max_length=100, blank=True)

@@ -1,8 +1,11 @@
-"""The only place a session's status changes: an explicit table, one event per move."""
+"""The only place a session's status changes: an explicit table, one event per move, and the
+side effects of reaching a status (run launched, run stopped, recap queued) in one place."""
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,6 +67,31 @@ TRANSITIONS: dict[Action, Move] = {
 }
 
 
+# What happens after a move into a status has committed: hook(session, previous status).
+# Apps register theirs in AppConfig.ready(), so sessions never imports what reacts to it.
+StatusHook = Callable[[Session, Status], None]
+_on_enter: defaultdict[Status, list[StatusHook]] = defaultdict(list)
+# What happens after a session is deleted: hook(public id).
+DeleteHook = Callable[[str], None]
+_on_delete: list[DeleteHook] = []
+
+
+def on_enter(status: Status, hook: StatusHook) -> None:
+    if hook not in _on_enter[status]:
+        _on_enter[status].append(hook)
+
+
+def on_delete(hook: DeleteHook) -> None:
+    if hook not in _on_delete:
+        _on_delete.append(hook)
+
+
+def deleted(public_id: str) -> None:
+    """Called inside the deleting transaction: the hooks run once it commits."""
+    for hook in _on_delete:
+        transaction.on_commit(partial(hook, public_id))
+
+
 def allowed_actions(status: str) -> set[Action]:
     return {action for action, move in TRANSITIONS.items() if status in move.sources}
 
@@ -118,4 +146,6 @@ def transition(
         if by is not None:
             data["participantId"] = by.public_id
         append_event(locked, SESSION_STATE, data, at_ms=at_ms)
+        for hook in _on_enter[move.target]:
+            transaction.on_commit(partial(hook, locked, Status(previous)))
     return locked

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import QueryDict
 
+from facilitation.engine import SETUP_SWITCHES, Toggles
 from personas.models import Persona
 from sessions.forms import FacilitatorForm, GoalForm, IdentityForm, ReviewForm
 from sessions.models import Platform
@@ -103,9 +104,7 @@ def defaults_for(your_name: str) -> dict[str, dict]:
         "identity": {"your_name": your_name},
         "facilitator": {
             "persona": persona.slug if persona else None,
-            "interrupt_authority": True,
-            "direct_inquiry": True,
-            "silence_detection": False,
+            **{switch.name: switch.default for switch in SETUP_SWITCHES},
         },
         "review": {"platform": Platform.DIADI, "duration_minutes": 30},
     }
@@ -122,7 +121,5 @@ def new_session_from(values: dict[str, object]) -> NewSession:
         meeting_url=str(values.get("meeting_url") or ""),
         duration_minutes=int(values["duration_minutes"]),  # type: ignore[call-overload]
         scheduled_at=values.get("scheduled_at"),  # type: ignore[arg-type]
-        interrupt_authority=bool(values["interrupt_authority"]),
-        direct_inquiry=bool(values["direct_inquiry"]),
-        silence_detection=bool(values["silence_detection"]),
+        toggles=Toggles(**{switch.name: bool(values[switch.name]) for switch in SETUP_SWITCHES}),
     )

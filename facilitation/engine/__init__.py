@@ -10,15 +10,19 @@ from .engine import FacilitationEngine, ParticipantInfo
 from .events import EVENT_TYPES, Event
 from .prompts import DEFAULT_TEMPLATES, PLACEHOLDERS, PROMPT_KEYS, render, validate_template
 from .signals import Signals
-from .thresholds import DEFAULT_THRESHOLDS, DEFAULT_TOGGLES, Thresholds, Toggles
+from .switches import DEFAULT_TOGGLES, LIVE_SWITCHES, SETUP_SWITCHES, SWITCHES, Switch, Toggles
+from .thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
     "DEFAULT_TEMPLATES",
     "DEFAULT_THRESHOLDS",
     "DEFAULT_TOGGLES",
     "EVENT_TYPES",
+    "LIVE_SWITCHES",
     "PLACEHOLDERS",
     "PROMPT_KEYS",
+    "SETUP_SWITCHES",
+    "SWITCHES",
     "Clock",
     "Event",
     "FacilitationEngine",
@@ -26,6 +30,7 @@ __all__ = [
     "MonotonicClock",
     "ParticipantInfo",
     "Signals",
+    "Switch",
     "Thresholds",
     "Toggles",
     "classify",

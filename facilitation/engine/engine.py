@@ -24,8 +24,9 @@ from .policy import (
 )
 from .prompts import PromptBook
 from .signals import SignalLog, Signals
+from .switches import DEFAULT_TOGGLES, Toggles
 from .talk import TalkTracker, balance_status, talk_shares
-from .thresholds import DEFAULT_THRESHOLDS, DEFAULT_TOGGLES, Thresholds, Toggles
+from .thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 SPEAKING = "speaking"
 LISTENING = "listening"

@@ -1,4 +1,4 @@
-"""Every number the facilitation rules use (DESIGN.md "Facilitation rules"), and the switches."""
+"""Every number the facilitation rules use (DESIGN.md "Facilitation rules")."""
 
 from dataclasses import dataclass, fields
 
@@ -54,16 +54,5 @@ class Thresholds:
                 raise ValueError(f"{name} must be at least 50 and below 100")
 
 
-@dataclass(frozen=True)
-class Toggles:
-    interrupt_authority: bool = True
-    direct_inquiry: bool = True
-    silence_detection: bool = False
-    facilitated_prompts: bool = True
-    sentiment_detection: bool = True
-    tension_monitoring: bool = True
-
-
-# Shared defaults: both classes are frozen, so one instance serves every engine.
+# Frozen, so one instance serves every engine.
 DEFAULT_THRESHOLDS = Thresholds()
-DEFAULT_TOGGLES = Toggles()

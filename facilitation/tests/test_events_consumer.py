@@ -10,7 +10,7 @@ from facilitation.routing import websocket_urlpatterns
 from sessions import services
 from sessions.events import record_event
 from sessions.models import SessionEvent
-from sessions.services import BROWSER_KEYS
+from sessions.services.access import BROWSER_KEYS
 from sessions.state import Action, transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]

@@ -52,7 +52,6 @@ def test_a_valid_script_loads_with_defaults_filled_in():
     assert script.duration_ms == 10 * 60_000
     assert script.participants == {"a": "Maya", "b": "David"}
     assert script.facilitator.persona == "neutral_mediator"
-    assert script.facilitator.silence_detection is True
     assert script.facilitator.toggles == Toggles(silence_detection=True)
     assert [(t.speaker, t.start_ms, t.end_ms) for t in script.turns] == [
         ("a", 0, 12_500),

@@ -3,6 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from facilitation.engine import SETUP_SWITCHES
 from personas.models import Persona
 from sessions.meeting_urls import meeting_url_error
 from sessions.models import (
@@ -34,9 +35,14 @@ class FacilitatorSerializer(serializers.Serializer):
         queryset=Persona.objects.active(),
         error_messages={"does_not_exist": "Unknown or inactive persona {value}."},
     )
-    interruptAuthority = serializers.BooleanField(source="interrupt_authority", default=True)
-    directInquiry = serializers.BooleanField(source="direct_inquiry", default=True)
-    silenceDetection = serializers.BooleanField(source="silence_detection", default=False)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for switch in SETUP_SWITCHES:
+            fields[switch.wire] = serializers.BooleanField(
+                source=switch.name, default=switch.default
+            )
+        return fields
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -124,9 +130,7 @@ class CreateSessionSerializer(serializers.Serializer):
                 raise serializers.ValidationError({"facilitator": "Choose a facilitator persona."})
             attrs["facilitator"] = {
                 "persona": persona,
-                "interrupt_authority": True,
-                "direct_inquiry": True,
-                "silence_detection": False,
+                **{switch.name: switch.default for switch in SETUP_SWITCHES},
             }
         return attrs
 

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from facilitation import services as facilitation
+from facilitation.engine import SETUP_SWITCHES, Toggles
 from sessions import services
 from sessions.api.pagination import SessionPagination
 from sessions.api.serializers import (
@@ -106,9 +107,7 @@ class SessionViewSet(viewsets.GenericViewSet):
                 meeting_url=data["meetingUrl"],
                 duration_minutes=data["durationMinutes"],
                 scheduled_at=data["scheduledAt"],
-                interrupt_authority=facilitator["interrupt_authority"],
-                direct_inquiry=facilitator["direct_inquiry"],
-                silence_detection=facilitator["silence_detection"],
+                toggles=Toggles(**{s.name: facilitator[s.name] for s in SETUP_SWITCHES}),
                 title=data.get("title", "").strip(),
             ),
         )
