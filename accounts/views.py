@@ -11,7 +11,7 @@ from django_ratelimit.decorators import ratelimit
 from rest_framework.authtoken.models import Token
 
 from accounts.forms import SignupForm
-from accounts.integrations import INTEGRATIONS
+from facilitation.adapters import SERVICES
 
 _post_limit = ratelimit(key="ip", rate="10/m", method="POST", block=True)
 
@@ -44,7 +44,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"token": token, "integrations": INTEGRATIONS},
+        {"token": token, "integrations": SERVICES},
     )
 
 

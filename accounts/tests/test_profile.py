@@ -20,7 +20,7 @@ def test_it_requires_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_it_shows_which_integrations_are_configured(user_client, settings):
+def test_it_shows_which_integrations_are_on(user_client, settings):
     settings.OPENAI_API_KEY = "sk-test"
     settings.MEETING_BAAS_API_KEY = ""
     html = user_client.get(reverse("profile")).content.decode()
@@ -28,7 +28,9 @@ def test_it_shows_which_integrations_are_configured(user_client, settings):
     for name in ("MeetingBaas", "Deepgram", "OpenAI", "Cartesia"):
         assert name in html
     assert html.count("Not configured") == 3
-    assert html.count(">Configured<") == 1
+    # A key alone claims nothing: this server has no OpenAI adapter yet.
+    assert html.count("Key set, not supported yet") == 1
+    assert ">On<" not in html
 
 
 def test_it_creates_and_replaces_the_api_token(user_client):

@@ -132,6 +132,18 @@ def test_the_invite_page_explains_the_ai_and_accepting_authorises_the_browser(cl
     assert session.participants.get(role=Role.INVITEE).display_name == "Dave"
 
 
+def test_the_invite_page_promises_only_what_this_server_can_do(client, make_session, settings):
+    # Keys alone switch nothing on: without a transcription or voice adapter, the page must
+    # not promise a transcript or a spoken prompt.
+    settings.DEEPGRAM_API_KEY = "dg-key"
+    settings.CARTESIA_API_KEY = "cartesia-key"
+    _, token = make_session()
+    html = client.get(reverse("invite", args=[token])).content.decode()
+    assert "On this server it does not transcribe what you say" in html
+    assert "It never speaks out loud in this session" in html
+    assert "the transcript" not in html
+
+
 def test_accepting_without_agreeing_explains_and_changes_nothing(client, make_session):
     session, token = make_session()
     response = client.post(

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts.integrations import INTEGRATIONS
+from facilitation import adapters
 from sessions import services
 from sessions.errors import SessionError
 from sessions.models import Invitation, Role, Session
@@ -90,10 +90,9 @@ def _invalid_invitation(request: HttpRequest) -> HttpResponse:
 
 
 def _explanation(session: Session) -> dict[str, object]:
-    configured = {i.name: i.configured for i in INTEGRATIONS}
     return {
-        "transcribes": configured["Deepgram"],
-        "speaks": session.interrupt_authority and configured["Cartesia"],
+        "transcribes": adapters.TRANSCRIPTION.available,
+        "speaks": session.interrupt_authority and adapters.VOICE.available,
     }
 
 
