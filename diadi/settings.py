@@ -239,6 +239,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 MEETING_BAAS_API_KEY = env.str("MEETING_BAAS_API_KEY", default="")
 DEEPGRAM_API_KEY = env.str("DEEPGRAM_API_KEY", default="")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+# Any server speaking OpenAI's Chat Completions protocol (tests point this at a local fake).
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1").rstrip("/")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+# Seconds one request may take; tries after the first on a timeout, a 429 or a 5xx, and the
+# first wait between tries (doubled each time, or the server's Retry-After when it says).
+OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=60.0)
+OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=3)
+OPENAI_RETRY_BACKOFF = env.float("OPENAI_RETRY_BACKOFF", default=1.0)
 CARTESIA_API_KEY = env.str("CARTESIA_API_KEY", default="")
 
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
@@ -264,3 +272,12 @@ DEMO_SPEED = env.float("DEMO_SPEED", default=4.0)
 # Overrides of the facilitation engine's thresholds (facilitation/engine/thresholds.py), as
 # JSON, e.g. FACILITATION_THRESHOLDS='{"silence_ms": 20000}'. Unknown names fail at start-up.
 FACILITATION_THRESHOLDS = env.json("FACILITATION_THRESHOLDS", default={})
+
+# Recaps (summaries app). A transcript longer than SUMMARY_CHUNK_CHARS is summarised in parts
+# that are then merged. A recap whose maker has not been heard of for SUMMARY_STALE_SECONDS
+# (a worker or process gone) is handed to a new maker, at most SUMMARY_MAX_ATTEMPTS times.
+SUMMARY_CHUNK_CHARS = env.int("SUMMARY_CHUNK_CHARS", default=60_000)
+SUMMARY_STALE_SECONDS = env.int("SUMMARY_STALE_SECONDS", default=180)
+SUMMARY_MAX_ATTEMPTS = env.int("SUMMARY_MAX_ATTEMPTS", default=3)
+# Transcripts and recaps are deleted this many days after their session ended.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=30)

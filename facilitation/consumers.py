@@ -34,6 +34,25 @@ def _parse_after(query_string: bytes) -> int | None:
     return after if after >= 0 else None
 
 
+async def accept_participant(
+    consumer: AsyncJsonWebsocketConsumer,
+) -> tuple[Session, Participant] | None:
+    """Accepts the socket, then closes it (4001, 4004) unless one of the session's two people
+    opened it; returns the session and that person."""
+    await consumer.accept()
+    public_id = consumer.scope["url_route"]["kwargs"]["public_id"]
+    user = consumer.scope.get("user")
+    keys = services.browser_keys(consumer.scope.get("session") or {})
+    if (user is None or not user.is_authenticated) and not keys:
+        await consumer.close(code=CLOSE_UNAUTHORIZED)
+        return None
+    try:
+        return await database_sync_to_async(services.get_for)(public_id, user, keys)
+    except SessionError:
+        await consumer.close(code=CLOSE_NOT_FOUND)
+        return None
+
+
 class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
     session: Session
     participant: Participant
@@ -42,20 +61,11 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
     counted: bool = False
 
     async def connect(self) -> None:
-        await self.accept()
-        public_id = self.scope["url_route"]["kwargs"]["public_id"]
-        user = self.scope.get("user")
-        keys = services.browser_keys(self.scope.get("session") or {})
-        if (user is None or not user.is_authenticated) and not keys:
-            await self.close(code=CLOSE_UNAUTHORIZED)
+        admitted = await accept_participant(self)
+        if admitted is None:
             return
-        try:
-            self.session, self.participant = await database_sync_to_async(services.get_for)(
-                public_id, user, keys
-            )
-        except SessionError:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
+        self.session, self.participant = admitted
+        public_id = self.session.public_id
 
         # Join first, then read: whatever is committed meanwhile arrives by one path or both,
         # and the seq check below drops the second copy.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from facilitation import runners, store
 from facilitation.engine import LIVE_SWITCHES
-from facilitation.models import FacilitationRun
+from facilitation.models import FacilitationRun, TranscriptSegment
 from facilitation.simulation import Script, load_script
 from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source
 from personas.services import get_active_persona
@@ -197,3 +198,47 @@ def live_room_context(session: Session, you: Participant) -> dict[str, object]:
         "labels": {"ai": AI_LABELS, "balance": BALANCE_LABELS, "kinds": KIND_LABELS},
         "clock_rate": clock_rate(session),
     }
+
+
+# The transcript, for the recap ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    """One utterance; `text` is empty when only the timing is known (voice activity)."""
+
+    participant_id: str | None
+    speaker: str
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+def transcript_for(session: Session) -> list[TranscriptLine]:
+    """Every utterance of the session in order of start, with the speaker's current name."""
+    names = {p.pk: (p.public_id, p.display_name) for p in session.participants.all()}
+    lines = []
+    for segment in TranscriptSegment.objects.filter(session=session).order_by("start_ms", "pk"):
+        public_id, name = names.get(segment.participant_id, (None, "Someone"))
+        lines.append(
+            TranscriptLine(public_id, name, segment.start_ms, segment.end_ms, segment.text)
+        )
+    return lines
+
+
+def run_finished(session: Session) -> bool:
+    """True once the session's facilitation run has stopped writing to the transcript."""
+    return not FacilitationRun.objects.filter(
+        session=session, state=FacilitationRun.State.RUNNING
+    ).exists()
+
+
+def delete_transcript(session: Session) -> int:
+    deleted, _ = TranscriptSegment.objects.filter(session=session).delete()
+    return deleted
+
+
+def purge_transcripts(ended_before: datetime) -> int:
+    """Deletes the transcripts of every session that ended before `ended_before`."""
+    deleted, _ = TranscriptSegment.objects.filter(session__ended_at__lt=ended_before).delete()
+    return deleted

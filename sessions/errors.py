@@ -16,6 +16,10 @@ class ErrorCode(StrEnum):
     SESSION_CANNOT_BE_ARCHIVED = "SESSION_CANNOT_BE_ARCHIVED"
     PLATFORM_NOT_AVAILABLE = "PLATFORM_NOT_AVAILABLE"
     VALIDATION_ERROR = "VALIDATION_ERROR"
+    SESSION_NOT_ENDED = "SESSION_NOT_ENDED"
+    SUMMARY_NOT_RETRYABLE = "SUMMARY_NOT_RETRYABLE"
+    RECAP_ITEM_NOT_FOUND = "RECAP_ITEM_NOT_FOUND"
+    EDIT_CONFLICT = "EDIT_CONFLICT"
 
 
 MESSAGES = {
@@ -30,20 +34,35 @@ MESSAGES = {
     ErrorCode.SESSION_CANNOT_BE_ARCHIVED: "A live session must be ended before it is archived",
     ErrorCode.PLATFORM_NOT_AVAILABLE: "This meeting platform is not available on this server",
     ErrorCode.VALIDATION_ERROR: "Some fields are not valid",
+    ErrorCode.SESSION_NOT_ENDED: "The session has not ended yet",
+    ErrorCode.SUMMARY_NOT_RETRYABLE: "Only a recap that could not be made can be tried again",
+    ErrorCode.RECAP_ITEM_NOT_FOUND: "This recap has no such agreement or action item",
+    ErrorCode.EDIT_CONFLICT: "The other person changed this in the meantime",
 }
 
-NOT_FOUND_CODES = {ErrorCode.SESSION_NOT_FOUND, ErrorCode.SUMMARY_NOT_AVAILABLE}
+NOT_FOUND_CODES = {
+    ErrorCode.SESSION_NOT_FOUND,
+    ErrorCode.SUMMARY_NOT_AVAILABLE,
+    ErrorCode.RECAP_ITEM_NOT_FOUND,
+}
+CONFLICT_CODES = {ErrorCode.EDIT_CONFLICT}
 
 
 class SessionError(Exception):
-    def __init__(self, code: ErrorCode, message: str | None = None) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str | None = None, *, details: dict | None = None
+    ) -> None:
         self.code = code
         self.message = message or MESSAGES[code]
+        # More for the API to say, beside code and message (e.g. how far a recap is).
+        self.details = details or {}
         super().__init__(self.message)
 
     @property
     def http_status(self) -> int:
-        return 404 if self.code in NOT_FOUND_CODES else 400
+        if self.code in NOT_FOUND_CODES:
+            return 404
+        return 409 if self.code in CONFLICT_CODES else 400
 
-    def as_dict(self) -> dict[str, str]:
-        return {"code": str(self.code), "message": self.message}
+    def as_dict(self) -> dict[str, object]:
+        return {"code": str(self.code), "message": self.message, **self.details}

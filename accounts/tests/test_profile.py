@@ -22,15 +22,17 @@ def test_it_requires_login(client):
 
 def test_it_shows_which_integrations_are_on(user_client, settings):
     settings.OPENAI_API_KEY = "sk-test"
+    settings.DEEPGRAM_API_KEY = "dg-test"
     settings.MEETING_BAAS_API_KEY = ""
+    settings.CARTESIA_API_KEY = ""
     html = user_client.get(reverse("profile")).content.decode()
-    assert "sk-test" not in html
+    assert "sk-test" not in html and "dg-test" not in html
     for name in ("MeetingBaas", "Deepgram", "OpenAI", "Cartesia"):
         assert name in html
-    assert html.count("Not configured") == 3
-    # A key alone claims nothing: this server has no OpenAI adapter yet.
+    assert html.count("Not configured") == 2
+    # OpenAI writes recaps; a key alone claims nothing: this server has no Deepgram adapter yet.
+    assert html.count(">On<") == 1
     assert html.count("Key set, not supported yet") == 1
-    assert ">On<" not in html
 
 
 def test_it_creates_and_replaces_the_api_token(user_client):

@@ -48,8 +48,9 @@ TRANSCRIPTION = Service(
 LANGUAGE = Service(
     "OpenAI",
     "OPENAI_API_KEY",
-    "Writes the recap and notices tension or drift from the goal.",
-    "An offline summarizer and classifier are used instead.",
+    "Writes the recap of each session: summary, agreements, action items, open points.",
+    "Recaps are made offline, from talk times, prompts and the transcript's own sentences.",
+    adapter="openai_summary",
 )
 VOICE = Service(
     "Cartesia",

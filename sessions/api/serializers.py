@@ -184,4 +184,7 @@ class StatusResponseSerializer(serializers.Serializer):
 
 
 class EndSessionResponseSerializer(StatusResponseSerializer):
-    summaryAvailable = serializers.BooleanField()
+    summaryAvailable = serializers.BooleanField(help_text="Whether the recap is ready now.")
+    summaryStatus = serializers.CharField(
+        help_text="pending or running while it is made, then ready (or failed)."
+    )

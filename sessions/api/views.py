@@ -28,6 +28,7 @@ from sessions.api.serializers import (
 from sessions.errors import ErrorCode, SessionError
 from sessions.models import Participant, Session
 from sessions.views.invite import invite_url
+from summaries import services as recaps
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Session not found")
 BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Invalid input or state")
@@ -38,14 +39,12 @@ class _CsrfCheck(SessionAuthentication):
         self.enforce_csrf(request)
 
 
-class SessionViewSet(viewsets.GenericViewSet):
-    """Sessions you take part in. Anyone else gets 404 for every route."""
+class ParticipantAccess:
+    """The API's door to a session: its two people get in (by account, token or the browser
+    an invitation let in), everybody else hears SESSION_NOT_FOUND."""
 
-    serializer_class = SessionSerializer
-    pagination_class = SessionPagination
+    request: Request
     permission_classes = [AllowAny]
-    lookup_field = "public_id"
-    lookup_value_regex = "[^/]+"
 
     def _keys(self) -> dict[str, str]:
         return services.browser_keys(self.request.session)
@@ -60,6 +59,15 @@ class SessionViewSet(viewsets.GenericViewSet):
             # A guest invitee's browser key rides on the session cookie: same CSRF rules.
             _CsrfCheck().check(self.request)
         return session, participant
+
+
+class SessionViewSet(ParticipantAccess, viewsets.GenericViewSet):
+    """Sessions you take part in. Anyone else gets 404 for every route."""
+
+    serializer_class = SessionSerializer
+    pagination_class = SessionPagination
+    lookup_field = "public_id"
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Session]:
         return (
@@ -204,4 +212,12 @@ class SessionViewSet(viewsets.GenericViewSet):
     def end(self, request: Request, public_id: str) -> Response:
         session, participant = self._session_for(public_id)
         ended = facilitation.end(session, participant)
-        return Response({"status": ended.status, "summaryAvailable": False})
+        # The recap is made in the background: available once ready (GET .../summary).
+        state = recaps.recap_state(ended)
+        return Response(
+            {
+                "status": ended.status,
+                "summaryAvailable": state == "ready",
+                "summaryStatus": state,
+            }
+        )

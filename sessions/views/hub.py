@@ -66,7 +66,12 @@ def hub(request: HttpRequest) -> HttpResponse:
         "groups": [(label, items) for label, items in groups if items],
         "has_sessions": bool(cards),
         "query": query,
-        "artifacts": [card for card in cards if card.session.status == Status.ENDED],
+        # Sessions that ended, archived or not: each has (or had) a recap.
+        "artifacts": sorted(
+            (card for card in cards if card.session.ended_at is not None),
+            key=lambda card: card.session.ended_at,
+            reverse=True,
+        ),
     }
     template = "sessions/hub.html#recent" if request.htmx else "sessions/hub.html"
     return render(request, template, context)
