@@ -67,8 +67,22 @@ def _application_with_test_hooks():
     return application
 
 
+FAKE_OPENAI_KEY = "sk-fake-openai"
+
+
 @pytest.fixture(scope="session")
-def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
+def fake_openai_server():
+    """A local server speaking OpenAI's protocol, which the browser tests' Diadi uses (its
+    server and its Celery worker): tests may make it answer, fail or hold its answers."""
+    from facilitation.adapters.fake_openai import FakeOpenAI
+
+    fake = FakeOpenAI().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, django_db_blocker, fake_openai_server) -> Iterator[str]:
     """A real Daphne (HTTP + websockets) in a child process, on the test database."""
     with django_db_blocker.unblock():
         connections.close_all()
@@ -85,6 +99,9 @@ def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
         from django.core.cache import caches
 
         django_db_blocker.unblock()
+        # Recaps are written by the fake OpenAI, never by the real one.
+        settings.OPENAI_API_KEY = FAKE_OPENAI_KEY
+        settings.OPENAI_BASE_URL = fake_openai_server.url
         channel_layers.backends.clear()
         for alias in settings.CACHES:  # never share the parent's Redis sockets
             del caches[alias]
@@ -102,7 +119,7 @@ def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def facilitation_worker(live_server_url) -> Iterator[None]:
+def facilitation_worker(live_server_url, fake_openai_server) -> Iterator[None]:
     """In production mode runs go to Celery: start a real worker on the test database."""
     from django.conf import settings
     from django.db import connection
@@ -115,6 +132,8 @@ def facilitation_worker(live_server_url) -> Iterator[None]:
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/"
         f"{db['NAME']}",
+        "OPENAI_API_KEY": FAKE_OPENAI_KEY,
+        "OPENAI_BASE_URL": fake_openai_server.url,
     }
     worker = subprocess.Popen(
         [

@@ -12,7 +12,21 @@ from summaries.models import (
 )
 
 
-def _clean(value: str) -> str:
+def _words(label: str, max_length: int, missing: str) -> forms.CharField:
+    """Required text, its spaces tidied; `missing` says what to write when it is left empty."""
+    return forms.CharField(label=label, max_length=max_length, error_messages={"required": missing})
+
+
+def _optional_words(label: str, max_length: int) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _tidy(value: str) -> str:
     return " ".join(value.split())
 
 
@@ -22,31 +36,18 @@ class SharedItemForm(forms.Form):
 
 
 class AgreementForm(SharedItemForm):
-    title = forms.CharField(
-        label="Agreement",
-        max_length=AGREEMENT_TITLE_MAX,
-        error_messages={"required": "Say what you agreed."},
-    )
-    description = forms.CharField(
-        label="Details",
-        max_length=DESCRIPTION_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    title = _words("Agreement", AGREEMENT_TITLE_MAX, "Say what you agreed.")
+    description = _optional_words("Details", DESCRIPTION_MAX)
 
     def clean_title(self) -> str:
-        return _clean(self.cleaned_data["title"])
+        return _tidy(self.cleaned_data["title"])
 
     def clean_description(self) -> str:
         return self.cleaned_data["description"].strip()
 
 
 class ActionItemForm(SharedItemForm):
-    text = forms.CharField(
-        label="What",
-        max_length=ACTION_TEXT_MAX,
-        error_messages={"required": "Say what is to be done."},
-    )
+    text = _words("What", ACTION_TEXT_MAX, "Say what is to be done.")
     owner = forms.ChoiceField(label="Who", choices=Owner.choices, required=False)
     commitment = forms.ChoiceField(
         label="How sure",
@@ -65,7 +66,7 @@ class ActionItemForm(SharedItemForm):
             self.fields["owner"].choices = owners
 
     def clean_text(self) -> str:
-        return _clean(self.cleaned_data["text"])
+        return _tidy(self.cleaned_data["text"])
 
 
 class RatingForm(forms.Form):
@@ -76,11 +77,8 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose from 1 (not well) to 5 (very well)."},
     )
-    comment = forms.CharField(
-        label="Anything to add? (optional, only Diadi's team reads it)",
-        max_length=COMMENT_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    comment = _optional_words(
+        "Anything to add? (optional, only Diadi's team reads it)", COMMENT_MAX
     )
 
     def clean_comment(self) -> str:

@@ -175,8 +175,14 @@ def make(summary_pk: int) -> None:
     except RecapWriterError as exc:
         _fail(held, f"The recap could not be written: {exc.reason}")
     except Exception:
+        if not _still_ours(held):
+            return  # the session (and its recap) was deleted meanwhile
         logger.exception("Making recap %s failed", summary_pk)
         _fail(held, "Something went wrong while making the recap.")
+
+
+def _still_ours(held: Claim) -> bool:
+    return Summary.objects.filter(pk=held.summary_pk, maker=held.token).exists()
 
 
 def _compose(held: Claim) -> Recap:

@@ -44,7 +44,7 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self._serving = False
 
     @property
     def url(self) -> str:
@@ -52,16 +52,19 @@ class FakeOpenAI:
         return f"http://{host}:{port}/v1"
 
     def start(self) -> FakeOpenAI:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        """Serve on a thread of its own."""
+        self._serving = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def serve_forever(self) -> None:
+        self._serving = True
         self._server.serve_forever()
 
     def stop(self) -> None:
         self._released.set()
-        self._server.shutdown()
+        if self._serving:  # shutdown() waits for a serving loop, forever if there is none
+            self._server.shutdown()
         self._server.server_close()
 
     # What the next requests get.

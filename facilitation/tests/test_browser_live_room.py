@@ -22,6 +22,27 @@ def _logged_in(browser: Browser, base: str, username: str, password: str, viewpo
     return page
 
 
+def both_in_the_live_room(
+    browser: Browser, base: str, session: object
+) -> tuple[Page, Page, list[str]]:
+    """Maya on a desktop and David on a phone, logged in and connected to the session's live
+    room; the list collects every console error and uncaught exception of either page."""
+    maya = _logged_in(browser, base, "maya", "pw-maya-123", {"width": 1280, "height": 720})
+    david = _logged_in(browser, base, "david", "pw-david-123", {"width": 360, "height": 640})
+    errors: list[str] = []
+    for page in (maya, david):
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/sessions/{session.public_id}/live/")
+        expect(page.locator("#session-events")).to_have_attribute("data-connected", "true")
+    return maya, david, errors
+
+
+def play(page: Page, base: str, session: object, script: str, speed: float) -> None:
+    """Starts a scripted conversation in the session, inside the server (conftest's hook)."""
+    page.request.post(f"{base}/__test__/simulate/{session.public_id}/{script}/{speed}/")
+
+
 def _percentages(page: Page) -> list[str]:
     return page.locator("[data-percentage]").all_inner_texts()
 
@@ -30,22 +51,8 @@ def test_both_see_the_same_room_and_either_can_stop_the_facilitator(
     browser: Browser, live_server_url: str, facilitation_worker, make_session, invitee_user
 ):
     session, _ = make_session(consented=True, invitee=invitee_user)
-    maya = _logged_in(
-        browser, live_server_url, "maya", "pw-maya-123", {"width": 1280, "height": 720}
-    )
-    david = _logged_in(
-        browser, live_server_url, "david", "pw-david-123", {"width": 360, "height": 640}
-    )
-    errors: list[str] = []
-    for page in (maya, david):
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{live_server_url}/sessions/{session.public_id}/live/")
-        expect(page.locator("#session-events")).to_have_attribute("data-connected", "true")
-
-    maya.request.post(
-        f"{live_server_url}/__test__/simulate/{session.public_id}/one_sided.yaml/{SPEED}/"
-    )
+    maya, david, errors = both_in_the_live_room(browser, live_server_url, session)
+    play(maya, live_server_url, session, "one_sided.yaml", SPEED)
     for page in (maya, david):
         expect(page.get_by_text("Pause the facilitator")).to_be_visible()
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from sessions.api.serializers import ErrorSerializer
@@ -27,12 +28,19 @@ CONFLICT = OpenApiResponse(ErrorSerializer, description="Changed by the other pe
 OBJECT = OpenApiResponse(OpenApiTypes.OBJECT)
 # The path's name of a list -> the services' name of it.
 KINDS = {"agreements": services.AGREEMENTS, "action-items": services.ACTIONS}
+KIND = OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS))
 
 
 class RecapAPIView(ParticipantAccess, APIView):
     def _recap(self, public_id: str) -> tuple[Session, Participant, services.Recap]:
         session, you = self._session_for(public_id)
         return session, you, services.recap_for(session, you)
+
+
+def _valid(serializer_class: type[Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
+    body = serializer_class(data=request.data, **kwargs)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
 
 
 def _not_available(recap: services.Recap) -> SessionError:
@@ -73,12 +81,11 @@ class RetryView(RecapAPIView):
     def post(self, request: Request, public_id: str) -> Response:
         """Make a recap that could not be made again (offline: without OpenAI)."""
         session, _ = self._session_for(public_id)
-        body = wire.RetryInput(data=request.data)
-        body.is_valid(raise_exception=True)
+        offline = _valid(wire.RetryInput, request)["offline"]
         summary = services.summary_of(session)
         if summary is None:
             raise SessionError(ErrorCode.SUMMARY_NOT_AVAILABLE)
-        if not services.retry(summary, offline=body.validated_data["offline"]):
+        if not services.retry(summary, offline=offline):
             raise SessionError(ErrorCode.SUMMARY_NOT_RETRYABLE)
         return Response({"summaryStatus": "pending"}, status=status.HTTP_202_ACCEPTED)
 
@@ -91,14 +98,14 @@ def _kind(kind: str) -> str:
 
 def _input(kind: str, request: Request, recap: services.Recap, *, partial: bool) -> dict[str, Any]:
     serializer_class = wire.AgreementInput if kind == services.AGREEMENTS else wire.ActionItemInput
-    body = serializer_class(data=request.data, partial=partial, context={"people": recap.people})
-    body.is_valid(raise_exception=True)
-    return dict(body.validated_data)
+    return _valid(serializer_class, request, partial=partial, context={"people": recap.people})
 
 
 class ItemsView(RecapAPIView):
     @extend_schema(
-        request=wire.AgreementInput, responses={201: OBJECT, 400: BAD_REQUEST, 404: NOT_FOUND}
+        parameters=[KIND],
+        request=wire.AgreementInput,
+        responses={201: OBJECT, 400: BAD_REQUEST, 404: NOT_FOUND},
     )
     def post(self, request: Request, public_id: str, kind: str) -> Response:
         """Add an agreement or an action item (`kind`: agreements or action-items)."""
@@ -110,6 +117,7 @@ class ItemsView(RecapAPIView):
 
 class ItemView(RecapAPIView):
     @extend_schema(
+        parameters=[KIND],
         request=wire.AgreementInput,
         responses={200: OBJECT, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT},
     )
@@ -125,12 +133,12 @@ class ItemView(RecapAPIView):
 
 
 class ConfirmationView(RecapAPIView):
-    @extend_schema(request=None, responses={200: OBJECT, 404: NOT_FOUND})
+    @extend_schema(parameters=[KIND], request=None, responses={200: OBJECT, 404: NOT_FOUND})
     def put(self, request: Request, public_id: str, kind: str, item_id: str) -> Response:
         """Confirm an item."""
         return self._set(public_id, kind, item_id, confirmed=True)
 
-    @extend_schema(request=None, responses={200: OBJECT, 404: NOT_FOUND})
+    @extend_schema(parameters=[KIND], request=None, responses={200: OBJECT, 404: NOT_FOUND})
     def delete(self, request: Request, public_id: str, kind: str, item_id: str) -> Response:
         """Withdraw your confirmation of an item."""
         return self._set(public_id, kind, item_id, confirmed=False)
@@ -155,11 +163,8 @@ class RatingView(RecapAPIView):
     def put(self, request: Request, public_id: str) -> Response:
         """Rate the session from 1 to 5, with an optional comment; again to change it."""
         session, you = self._session_for(public_id)
-        body = wire.RatingInput(data=request.data)
-        body.is_valid(raise_exception=True)
-        rating = services.rate(
-            session, you, body.validated_data["score"], body.validated_data["comment"]
-        )
+        body = _valid(wire.RatingInput, request)
+        rating = services.rate(session, you, body["score"], body["comment"])
         return Response({"rating": wire.rating(rating)})
 
     @extend_schema(

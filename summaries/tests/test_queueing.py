@@ -171,3 +171,19 @@ def test_a_maker_that_claims_nothing_does_nothing(talked):
     making.make(summary.pk)  # another worker got the same message: it leaves it alone
     summary.refresh_from_db()
     assert summary.status == Summary.Status.RUNNING and summary.attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_session_deleted_while_its_recap_is_made_stops_the_maker_quietly(
+    talked, monkeypatch, caplog
+):
+    from sessions import services as sessions
+
+    session = talked()
+    summary = queued(session)
+    monkeypatch.setattr(
+        making, "_wait_for_the_last_words", lambda held, s: sessions.delete_session(s)
+    )
+    making.make(summary.pk)
+    assert not Summary.objects.exists()
+    assert "failed" not in caplog.text

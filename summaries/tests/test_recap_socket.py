@@ -6,6 +6,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
+from facilitation.tests.test_events_consumer import _close_code
 from summaries import services
 from summaries.models import Agreement
 from summaries.routing import websocket_urlpatterns
@@ -23,13 +24,6 @@ async def _connect(session, user=None):
     connected, _ = await communicator.connect()
     assert connected
     return communicator
-
-
-async def _close_code(communicator):
-    while True:
-        output = await communicator.receive_output(timeout=3)
-        if output["type"] == "websocket.close":
-            return output["code"]
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ class Command(BaseCommand):
         if options["fail"] is not None:
             fake.fail(options["fail"])
         self.stdout.write(f"Fake OpenAI on {fake.url} (Ctrl-C to stop)")
+        self.stdout.flush()
         try:
             fake.serve_forever()
         except KeyboardInterrupt:
