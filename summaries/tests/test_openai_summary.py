@@ -135,6 +135,30 @@ def test_a_line_longer_than_a_part_is_cut_between_sentences(talked, fake_openai,
     assert " ".join(t.removeprefix("[0:00] Maya: ") for t in transcripts) == " ".join(sentences)
 
 
+def test_a_failing_api_ends_failed_and_trying_again_works(
+    client, creator, talked, fake_openai, settings
+):
+    settings.OPENAI_MAX_RETRIES = 1
+    fake_openai.fail(500)
+    session = talked()
+    summary = made_now(session)
+    assert summary.status == Summary.Status.FAILED
+    assert summary.reason == (
+        "The recap could not be written: OpenAI had a problem answering (500). (2 tries)"
+    )
+    assert len(fake_openai.requests) == 2
+    client.force_login(creator)
+    html = client.get(reverse("recap", args=[session.public_id])).content.decode()
+    assert "OpenAI had a problem answering (500)" in html and "Try again" in html
+
+    fake_openai.answer(REPLY)  # OpenAI is back
+    client.post(reverse("recap_retry", args=[session.public_id]))
+    summary = made(session)  # the worker the retry queued
+    assert summary.status == Summary.Status.READY and summary.reason == ""
+    assert summary.consensus == REPLY["consensus_summary"]
+    assert len(fake_openai.requests) == 3
+
+
 def test_a_refused_key_fails_at_once_with_the_reason(talked, fake_openai):
     fake_openai.fail(401)
     summary = made_now(talked())
