@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     SESSION_CANNOT_BE_ARCHIVED = "SESSION_CANNOT_BE_ARCHIVED"
     PLATFORM_NOT_AVAILABLE = "PLATFORM_NOT_AVAILABLE"
     VALIDATION_ERROR = "VALIDATION_ERROR"
+    NO_MORE_EXTRA_TIME = "NO_MORE_EXTRA_TIME"
 
 
 MESSAGES = {
@@ -30,6 +31,7 @@ MESSAGES = {
     ErrorCode.SESSION_CANNOT_BE_ARCHIVED: "A live session must be ended before it is archived",
     ErrorCode.PLATFORM_NOT_AVAILABLE: "This meeting platform is not available on this server",
     ErrorCode.VALIDATION_ERROR: "Some fields are not valid",
+    ErrorCode.NO_MORE_EXTRA_TIME: "This session already had all the extra time it can have",
 }
 
 NOT_FOUND_CODES = {ErrorCode.SESSION_NOT_FOUND, ErrorCode.SUMMARY_NOT_AVAILABLE}

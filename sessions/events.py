@@ -21,6 +21,10 @@ AI_STATUS = "ai_status"
 INTERVENTION = "intervention"
 SETTINGS_CHANGED = "settings_changed"
 INTERVENTION_ACK = "intervention_ack"
+# Beyond the spec: "a few more minutes" after the planned time ran out, and a Zoom / Meet /
+# Teams session moved to the browser room because this server cannot join meetings.
+TIME_EXTENDED = "time_extended"
+PLATFORM_CHANGED = "platform_changed"
 
 
 def group_name(public_id: str) -> str:
