@@ -11,6 +11,9 @@ urlpatterns = [
     path("sessions/<str:public_id>/launch/", invite.launch, name="session_launch"),
     path("sessions/<str:public_id>/invite/new/", invite.new_invitation, name="new_invitation"),
     path("sessions/<str:public_id>/archive/", detail.archive, name="session_archive"),
+    path(
+        "sessions/<str:public_id>/browser-room/", detail.browser_room, name="session_browser_room"
+    ),
     path("sessions/<str:public_id>/delete/", detail.delete, name="session_delete"),
     path("invite/<str:token>/", invite.invite, name="invite"),
 ]

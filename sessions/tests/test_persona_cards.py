@@ -61,7 +61,7 @@ def test_the_invite_page_describes_the_facilitator_for_people(client, creator):
     from personas.models import Persona
     from sessions import services
 
-    session, token = services.create_session(
+    _, token = services.create_session(
         creator,
         services.NewSession(
             creator_name="Maya",
