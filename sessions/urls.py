@@ -4,6 +4,7 @@ from sessions.views import detail, hub, invite, wizard
 
 urlpatterns = [
     path("hub/", hub.hub, name="hub"),
+    path("hub/sessions/", hub.session_list, name="session_list"),
     path("sessions/new/", wizard.new_session, name="session_new"),
     path("sessions/deleted/", detail.deleted, name="session_deleted"),
     path("sessions/<str:public_id>/", detail.session_detail, name="session_detail"),
