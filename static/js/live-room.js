@@ -186,6 +186,10 @@
   const on = (type, handler) =>
     document.body.addEventListener(`diadi:${type}`, (event) => handler(event.detail));
 
+  on("session_snapshot", (message) => {
+    drawBalance((message.data || {}).balance);
+    setSettings((message.data || {}).settings);
+  });
   on("session_state", (message) => {
     const data = message.data || {};
     if (data.status) room.dataset.status = data.status;
@@ -200,6 +204,8 @@
     }
     if (data.status === "ended" || data.status === "archived") {
       window.location.assign($("#session-events").dataset.sessionUrl);
+    } else if (data.previousStatus === "ready" && data.status === "in_progress") {
+      window.location.reload(); // just started: draw the room with its clock from the server
     }
   });
   on("balance_update", (message) => drawBalance(message.data));
