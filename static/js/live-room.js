@@ -282,7 +282,9 @@
   let swappedOut = null;
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target;
-    swappedOut = target.contains(document.activeElement) ? target.id || target : null;
+    // Two swaps can overlap (the button's own answer and the re-fetch its event causes):
+    // only one that takes the focused element away decides, and only until it settles.
+    if (target.contains(document.activeElement)) swappedOut = target.id || target;
   });
   document.body.addEventListener("htmx:afterSettle", () => {
     if (swappedOut === null) return;
