@@ -16,11 +16,15 @@ def zoom_session(make_session, invitee_user):
     return session
 
 
+def _page(client, user, session) -> str:
+    client.force_login(user)
+    return client.get(reverse("session_detail", args=[session.public_id])).content.decode()
+
+
 def test_a_zoom_session_offers_the_browser_room_instead_of_a_start_that_fails(
     client, creator, zoom_session
 ):
-    client.force_login(creator)
-    html = client.get(reverse("session_detail", args=[zoom_session.public_id])).content.decode()
+    html = _page(client, creator, zoom_session)
     assert "Diadi cannot join Zoom calls on this server yet" in html
     assert "Switch to the browser room" in html
     assert "Start the session" not in html
@@ -36,8 +40,7 @@ def test_either_person_switches_and_both_are_told(client, creator, invitee_user,
     assert event.data["previousPlatform"] == "zoom"
     assert event.data["platform"] == "diadi"
 
-    client.force_login(creator)
-    html = client.get(reverse("session_detail", args=[zoom_session.public_id])).content.decode()
+    html = _page(client, creator, zoom_session)
     assert "David moved this session from Zoom to the Diadi browser room." in html
     assert "Start the session" in html
     assert "Switch to the browser room" not in html
