@@ -223,8 +223,9 @@ def extensions_left(session: Session) -> int:
 def extend_time(session: Session, by: Participant | None) -> Session:
     """A few more minutes, counted from now (or from the planned end if that is later)."""
     with transaction.atomic():
+        # Only the session row is locked (its run may not exist: an outer join).
         locked = (
-            Session.objects.select_for_update()
+            Session.objects.select_for_update(of=("self",))
             .select_related("facilitation_run")
             .get(pk=session.pk)
         )
