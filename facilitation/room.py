@@ -38,11 +38,12 @@ KIND_LABELS = {
     "icebreaker": "To begin",
 }
 ACK_LABELS = {"followed": "{name}: we'll try that", "dismissed": "{name} set it aside"}
-# What the facilitator is doing, and why: {minutes}, {name}, {ago} and {message} are filled in.
+# What the facilitator is doing, and why: {minutes}, {name}, {at} and {message} are filled in
+# ({at}: when on the session's clock, which never goes stale, unlike "2 min ago").
 AI_DETAILS = {
     "quiet_start": "It stays quiet for the first {minutes} minutes, so you can settle in.",
     "no_prompt": "No prompt so far: nothing has needed one.",
-    "last_prompt": "Last prompt {ago}: “{message}”",
+    "last_prompt": "Last prompt at {at}: “{message}”",
     "preparing": "A prompt is ready. It waits until nobody is speaking.",
     "intervening": "Showing a prompt to both of you.",
     "paused": "Paused by {name}. It hears nothing and keeps nothing until one of you resumes.",
@@ -156,7 +157,7 @@ def _ai_detail(
     if status in ("preparing", "intervening"):
         return AI_DETAILS[status]
     if last is not None:
-        return AI_DETAILS["last_prompt"].format(ago=last["ago"], message=last["message"])
+        return AI_DETAILS["last_prompt"].format(at=_clock(last["at"]), message=last["message"])
     quiet_ms = _quiet_start_ms()
     if elapsed * 1000 < quiet_ms:
         return AI_DETAILS["quiet_start"].format(minutes=quiet_ms // 60_000)

@@ -85,3 +85,16 @@ def test_the_card_says_why_the_voice_is_off(client, creator, make_session, live)
     Session.objects.filter(pk=live.pk).update(interrupt_authority=False)
     note = _room(client, creator, live).context["voice_note"]
     assert note == "Voice off: you chose prompts on screen only."
+
+
+def test_the_card_says_when_the_last_prompt_came(client, creator, live):
+    _intervention(live, 1, "David, how do you see it?")  # at 200.001 s
+    david = live.participants.get(role="invitee").public_id
+    _event(
+        live,
+        "intervention_ack",
+        {"interventionId": "int_1", "action": "dismissed", "participantId": david},
+    )
+    context = _room(client, creator, live).context
+    assert context["ai_detail"] == "Last prompt at 3:20: “David, how do you see it?”"
+    assert context["history"][0]["ack"] == "David set it aside"

@@ -119,3 +119,13 @@ def test_the_list_shows_nothing_of_other_people(client, outsider, make_session):
     make_session(title="Maya's private talk")
     client.force_login(outsider)
     assert "Maya&#x27;s private talk" not in client.get(reverse("session_list")).content.decode()
+
+
+def test_the_list_answers_a_search_as_you_type_with_just_the_results(client, creator, make_session):
+    make_session(title="About the holidays")
+    client.force_login(creator)
+    html = client.get(
+        reverse("session_list") + "?q=holi", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "About the holidays" in html

@@ -76,7 +76,7 @@
     } else if (status === "preparing" || status === "intervening") {
       detail = details[status];
     } else if (lastPrompt) {
-      detail = fill(details.last_prompt, { ago: ago(elapsed() - lastPrompt.at), message: lastPrompt.message });
+      detail = fill(details.last_prompt, { at: clock(lastPrompt.at), message: lastPrompt.message });
     } else if (elapsed() * 1000 < quietStartMs) {
       detail = fill(details.quiet_start, { minutes: Math.round(quietStartMs / 60000) });
     } else {
