@@ -154,6 +154,10 @@ def _set_aside_abandoned_demos(user: AbstractBaseUser) -> None:
             transition(session, action, reason="demo_abandoned")
 
 
+def demo_script() -> Script:
+    return load_script(SIMULATIONS_DIR / settings.DEMO_SCRIPT)
+
+
 def start_demo(user: AbstractBaseUser) -> Session:
     """The user's demo: the one still playing if there is one, else a new one with a scripted
     partner, already playing, so Diadi shows itself."""
@@ -166,7 +170,7 @@ def start_demo(user: AbstractBaseUser) -> Session:
     if playing is not None:
         return playing
     _set_aside_abandoned_demos(user)
-    script = load_script(SIMULATIONS_DIR / settings.DEMO_SCRIPT)
+    script = demo_script()
     session = _scripted_session(user, script)
     return start_simulation(session, script, speed=settings.DEMO_SPEED)
 

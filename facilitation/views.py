@@ -1,3 +1,6 @@
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -65,7 +68,18 @@ def extend(request: HttpRequest, public_id: str) -> HttpResponse:
 def demo(request: HttpRequest) -> HttpResponse:
     """What the demo shows (GET), and the demo itself (POST): the one still playing, if any."""
     if request.method != "POST":
-        return render(request, "facilitation/demo.html")
+        script = services.demo_script()
+        speed = settings.DEMO_SPEED
+        return render(
+            request,
+            "facilitation/demo.html",
+            {
+                "script": script,
+                "people": list(script.participants.values()),
+                "speed": f"{speed:g}",
+                "wall_minutes": math.ceil(script.duration_minutes / speed) if speed else 1,
+            },
+        )
     try:
         session = services.start_demo(request.user)
     except SessionError as exc:

@@ -199,4 +199,7 @@ def test_the_demo_page_explains_before_it_starts(client, creator, persona):
     client.force_login(creator)
     html = client.get(reverse("session_demo")).content.decode()
     assert "Start the demo" in html
+    # one_sided.yaml at the default 4x: Priya and Tom, 10 minutes in 2.5.
+    assert "Priya and Tom talk it through" in html
+    assert "4 times faster than life, so the 10 minutes take about 3." in html
     assert not Session.objects.exists()
