@@ -146,3 +146,11 @@ def test_a_demo_runs_on_its_own_faster_clock(client, creator, make_session, invi
     with _at(3.8):
         assert services.end_overdue_sessions() == 1
     assert _ended_by_time(session)
+
+
+def test_beat_ends_overdue_sessions_every_15_seconds():
+    from diadi.celery import app
+
+    entry = app.conf.beat_schedule["end-overdue-sessions"]
+    assert entry == {"task": "facilitation.periodic.end_overdue_sessions_task", "schedule": 15.0}
+    assert periodic.end_overdue_sessions_task.name == entry["task"]
