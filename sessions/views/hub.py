@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
@@ -81,24 +81,9 @@ def _cards(request: HttpRequest, sessions: Iterable[Session]) -> list[SessionCar
     return cards
 
 
-def _active(request: HttpRequest) -> SessionCard | None:
-    """Live first, then ready, then waiting; a demo only while it is really playing."""
-    rank = Case(
-        *(When(status=status, then=Value(i)) for i, status in enumerate(ACTIVE_ORDER)),
-        output_field=IntegerField(),
-    )
-    candidates = (
-        _with_people(_visible(request))
-        .filter(status__in=ACTIVE_ORDER)
-        .filter(Q(is_demo=False) | demo_playing(timezone.now()))
-        .order_by(rank, "-created_at")[:1]
-    )
-    cards = _cards(request, candidates)
-    return cards[0] if cards else None
-
-
-def _recent(request: HttpRequest) -> list[tuple[Group, list[SessionCard], int]]:
-    """The latest few of each group, and how many the group has in all."""
+def _recent(request: HttpRequest) -> tuple[list[tuple[Group, list[SessionCard], int]], list]:
+    """The latest few of each status, grouped, with how many each group has in all; and the
+    cards that may be the active session."""
     # Numbered by ids alone: the few picked are then read whole, with their people.
     picked = (
         _visible(request)
@@ -108,7 +93,18 @@ def _recent(request: HttpRequest) -> list[tuple[Group, list[SessionCard], int]]:
         .filter(place__lte=RECENT_PER_GROUP)
         .values("pk")
     )
-    latest = _with_people(Session.objects.filter(pk__in=picked)).order_by("-created_at")
+    latest = (
+        _with_people(Session.objects.filter(pk__in=picked))
+        .annotate(
+            # A demo counts only while it is really playing; an abandoned one never does.
+            may_be_active=Case(
+                When(Q(is_demo=False) | demo_playing(timezone.now()), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-created_at")
+    )
     per_status = dict(
         _visible(request)
         .order_by()
@@ -123,15 +119,25 @@ def _recent(request: HttpRequest) -> list[tuple[Group, list[SessionCard], int]]:
         if total:
             mine = [card for card in cards if card.session.status in group.statuses]
             groups.append((group, mine[:RECENT_PER_GROUP], total))
-    return groups
+    return groups, [card for card in cards if card.session.may_be_active]
+
+
+def _active(candidates: list[SessionCard]) -> SessionCard | None:
+    """Live first, then ready, then waiting; the newest of the first status that has one (the
+    newest of each status are among the candidates)."""
+    for status in ACTIVE_ORDER:
+        for card in candidates:  # newest first
+            if card.session.status == status:
+                return card
+    return None
 
 
 @login_required
 def hub(request: HttpRequest) -> HttpResponse:
-    groups = _recent(request)
+    groups, candidates = _recent(request)
     ended = next((cards for group, cards, _ in groups if group.key == "ended"), [])
     context = {
-        "active": _active(request),
+        "active": _active(candidates),
         "groups": groups,
         "has_sessions": bool(groups),
         "artifacts": ended,
