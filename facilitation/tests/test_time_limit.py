@@ -66,6 +66,8 @@ def test_times_up_then_the_session_ends_after_the_grace_period(client, creator, 
     with _at(15.1):
         assert periodic.end_overdue_sessions_task() == 1
     assert _ended_by_time(live)
+    html = client.get(reverse("session_detail", args=[live.public_id])).content.decode()
+    assert "The session has ended by itself: its time ran out" in html
 
 
 def test_a_few_more_minutes_count_from_when_they_are_asked_for(client, invitee_user, live):

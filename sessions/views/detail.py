@@ -6,7 +6,8 @@ from django.views.decorators.http import require_POST
 from facilitation import adapters
 from sessions import services
 from sessions.errors import SessionError
-from sessions.models import Consent, Participant, Platform, Role, Session
+from sessions.events import SESSION_STATE
+from sessions.models import Consent, Participant, Platform, Role, Session, Status
 from sessions.services.setup import NOT_STARTED
 from sessions.state import Action, allowed_actions, transition
 
@@ -38,6 +39,10 @@ def _context(session: Session, you: Participant) -> dict[str, object]:
         and session.status in NOT_STARTED
         and not adapters.MEETINGS.available,
         "platform_note": _platform_note(session, you, partner),
+        "ended_by_time": session.status == Status.ENDED
+        and session.events.filter(
+            type=SESSION_STATE, data__status=Status.ENDED, data__reason="time_limit"
+        ).exists(),
     }
 
 
