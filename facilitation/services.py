@@ -10,11 +10,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from facilitation import runners, store
+from facilitation import store
 from facilitation.engine import LIVE_SWITCHES
-from facilitation.models import FacilitationRun
 from facilitation.simulation import Script, load_script
-from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source
+from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source, source_speed
 from personas.services import get_active_persona
 from sessions import services as sessions
 from sessions.errors import ErrorCode, SessionError
@@ -60,35 +59,26 @@ def _check_can_start(session: Session, meeting_url: str | None) -> None:
     )
 
 
-def prepare_start(
-    session: Session,
-    by: Participant | None,
-    *,
-    meeting_url: str | None = None,
-    source: dict | None = None,
-) -> tuple[Session, FacilitationRun]:
-    """Move the session to in_progress with its run recorded, without running it yet."""
-    if session.status != Status.READY:
-        raise SessionError(ErrorCode.SESSION_NOT_READY)
-    _check_can_start(session, meeting_url)
-    with transaction.atomic():
-        started = transition(session, Action.START, by=by, reason="started", at_ms=0)
-        run = store.create_run(started, source or idle_source())
-        started.client_id = f"run_{run.pk}"
-        started.save(update_fields=["client_id"])
-    return started, run
-
-
 def start(
     session: Session,
     by: Participant | None,
     *,
     meeting_url: str | None = None,
     source: dict | None = None,
+    host: str = "",
 ) -> Session:
-    """Start the session and its facilitation run; refuses with the spec's error codes."""
-    started, run = prepare_start(session, by, meeting_url=meeting_url, source=source)
-    transaction.on_commit(lambda: runners.launch(run.pk, run.owner))
+    """Start the session and record its run, handed out to a run host once this commits
+    (facilitation/hooks.py), or already held by `host`; refuses with the spec's codes."""
+    if session.status != Status.READY:
+        raise SessionError(ErrorCode.SESSION_NOT_READY)
+    _check_can_start(session, meeting_url)
+    source = source or idle_source()
+    with transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(clock_rate=source_speed(source))
+        started = transition(session, Action.START, by=by, reason="started", at_ms=0)
+        run = store.create_run(started, source, host=host)
+        started.client_id = f"run_{run.pk}"
+        started.save(update_fields=["client_id"])
     return started
 
 
@@ -149,8 +139,8 @@ def start_demo(user: AbstractBaseUser) -> Session:
 
 
 def clock_rate(session: Session) -> float:
-    run = getattr(session, "facilitation_run", None)
-    return float(run.source.get("speed", 1.0)) if run is not None else 1.0
+    # A script played as fast as possible (rate 0) has no wall-clock timer to show.
+    return session.clock_rate or 1.0
 
 
 def ends_at(session: Session) -> datetime | None:

@@ -70,11 +70,6 @@ class TalkTracker:
                 del self._talked_over[other]
         return end
 
-    def add(self, participant_id: str, start_ms: int, end_ms: int) -> None:
-        """A finished utterance (rebuilding after a restart); must come in order per person."""
-        speaker = self._speakers[participant_id]
-        self._append(speaker, max(start_ms, speaker.last_end() or 0), end_ms)
-
     @staticmethod
     def _append(speaker: _Speaker, start: int, end: int) -> None:
         if end > start:

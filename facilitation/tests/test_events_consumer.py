@@ -231,20 +231,24 @@ async def test_intervention_acks_are_persisted(ready_session, creator):
 async def test_a_client_that_reconnects_gets_every_missed_event_once_in_order(
     make_session, creator
 ):
+    from facilitation import runners
     from facilitation import services as facilitation
-    from facilitation.runtime import FacilitationRun
+    from facilitation.models import FacilitationRun
     from facilitation.simulation import load_script
     from facilitation.sources import SIMULATIONS_DIR, simulation_source
 
     session, _ = await sync_to_async(make_session)(consented=True)
     script = load_script(SIMULATIONS_DIR / "one_sided.yaml")
-    _started, run = await sync_to_async(facilitation.prepare_start)(
-        session, None, source=simulation_source(script, speed=300)
+    host = runners.new_host()
+    await host.start()
+    await sync_to_async(facilitation.start)(
+        session, None, source=simulation_source(script, speed=300), host=host.name
     )
+    run = await FacilitationRun.objects.aget(session=session)
     received = []
     first = await _connect(session, user=creator, after=0)
     await _next(first, "session_state")
-    running = asyncio.create_task(FacilitationRun(run.pk, run.owner)())
+    assert await host.adopt(run.pk, run.owner)
     while len(received) < 25:
         message = await first.receive_json_from(timeout=5)
         if "seq" in message:
@@ -259,7 +263,8 @@ async def test_a_client_that_reconnects_gets_every_missed_event_once_in_order(
             received.append(message)
         if message.get("data", {}).get("status") == "ended":
             break
-    await running
+    await host.join(run.pk)
+    await host.shutdown()
     logged = [e async for e in SessionEvent.objects.filter(session=session).order_by("seq")]
     seqs = [m["seq"] for m in received]
     assert seqs == [e.seq for e in logged]  # all of them, each once, in order
