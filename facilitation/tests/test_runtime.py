@@ -1,6 +1,7 @@
 """Facilitation runs in a run host: the kill switch, settings, leases, takeovers, deletion."""
 
 import asyncio
+import json
 import random
 
 import pytest
@@ -88,10 +89,10 @@ async def _said(session) -> list[tuple]:
     for event in await _events(session):
         if event.type in ("session_state", "settings_changed"):
             continue
-        text = str(event.data)
+        text = json.dumps(event.data)
         for public_id, role in roles.items():
             text = text.replace(public_id, role)
-        said.append((event.type, event.at_ms, text))
+        said.append((event.type, event.at_ms, json.loads(text)))
     return said
 
 
