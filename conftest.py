@@ -93,44 +93,44 @@ def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
         server.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
+def start_worker(name: str, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """A Celery worker as the Procfile runs one, on the test database; returns once it
+    answers a ping."""
+    from diadi.celery import app
+
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "diadi", "worker", f"--hostname={name}@%h"),
+            *("--pool=threads", "--concurrency=4", "--queues=runs,celery"),
+            *("--without-heartbeat", "--without-mingle", "--without-gossip"),
+            "--loglevel=WARNING",
+            *extra,
+        ],
+        env=env or server_env(),
+    )
+    for _ in range(100):
+        if worker.poll() is not None:
+            break
+        replies = app.control.ping(timeout=0.5)
+        if any(name in host for reply in replies for host in reply):
+            return worker
+    worker.kill()
+    raise RuntimeError(f"The Celery worker {name} did not start")
+
+
+@pytest.fixture
 def facilitation_worker(live_server_url) -> Iterator[None]:
-    """In production mode runs go to Celery: start a real worker on the test database."""
+    """In production mode runs go to Celery: a real worker on the test database, for this
+    test alone (a worker left from another test would take its hand-outs)."""
     from django.conf import settings
 
     if not settings.USE_REDIS:
         yield  # embedded mode: runs live in the Daphne process
         return
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "diadi",
-            "worker",
-            "--pool=threads",
-            "--concurrency=4",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            "--queues=runs,celery",
-            "--loglevel=WARNING",
-        ],
-        env=server_env(),
-    )
-    try:
-        from diadi.celery import app
-
-        for _ in range(100):
-            if app.control.ping(timeout=0.5):
-                break
-        else:
-            raise RuntimeError("The Celery worker for the browser tests did not start")
-        yield
-    finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+    worker = start_worker("runs")
+    yield
+    worker.terminate()
+    worker.wait(timeout=20)
 
 
 @pytest.fixture
