@@ -4,10 +4,10 @@ settings) is pushed to the session's run the moment it commits."""
 
 from facilitation import inbox, runners
 from facilitation.models import FacilitationRun
-from sessions.events import SESSION_STATE, SETTINGS_CHANGED
+from facilitation.store import CONTROL_TYPES
 from sessions.models import Session, SessionEvent, Status
 
-CONTROL_TYPES = (SESSION_STATE, SETTINGS_CHANGED)
+__all__ = ["CONTROL_TYPES", "launch_run", "push_control", "push_deleted"]
 
 
 def launch_run(session: Session, previous: Status) -> None:

@@ -25,13 +25,14 @@ from facilitation.engine.inputs import (
     Input,
     Paused,
     Resumed,
+    SpeakersSwapped,
     SpeechStarted,
     SpeechStopped,
     TogglesChanged,
     with_signals,
 )
 from facilitation.sources import build_source
-from sessions.events import SESSION_STATE, SETTINGS_CHANGED
+from sessions.events import SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED
 from sessions.models import Status
 
 logger = logging.getLogger(__name__)
@@ -91,9 +92,11 @@ class SteppedClock:
 class TurnRecorder:
     """Finished utterances, from the speech inputs fed while the facilitator listened."""
 
-    def __init__(self) -> None:
+    def __init__(self, participant_ids: tuple[str, str]) -> None:
         self._open: dict[str, int] = {}
         self._paused = False
+        first, second = participant_ids
+        self._other = {first: second, second: first}
 
     def consume(self, fed: list[Fed]) -> list[store.Segment]:
         segments = []
@@ -105,6 +108,9 @@ class TurnRecorder:
                 self._paused = True
             elif isinstance(item, Resumed):
                 self._paused = False
+            elif isinstance(item, SpeakersSwapped):
+                # Finished speech is swapped where it is kept (facilitation.services).
+                self._open = {self._other[pid]: start for pid, start in self._open.items()}
             elif isinstance(item, SpeechStarted) and not self._paused:
                 self._open.setdefault(item.participant_id, item.at_ms)
             elif isinstance(item, SpeechStopped) and item.participant_id in self._open:
@@ -144,7 +150,7 @@ class LiveRun:
             toggles=ctx.toggles_at_start,
         )
         self._toggles = ctx.toggles_at_start
-        self._recorder = TurnRecorder()
+        self._recorder = TurnRecorder(ids)
         # Rebuild what the previous holder of the lease had done (nothing on a first start).
         self._conductor.replay(ctx.fed, ctx.played_ms)
         self._recorder.consume(ctx.fed)
@@ -257,6 +263,8 @@ class LiveRun:
                 inputs.append(TogglesChanged(at, self._toggles))
             elif control.type == SESSION_STATE:
                 inputs += self._status_inputs(control.data, at)
+            elif control.type == SPEAKERS_SWAPPED:
+                inputs.append(SpeakersSwapped(at))
         self._controls.clear()
         return inputs
 

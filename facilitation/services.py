@@ -8,17 +8,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from facilitation import store
 from facilitation.engine import LIVE_SWITCHES
+from facilitation.models import TranscriptSegment
 from facilitation.simulation import Script, load_script
 from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source, source_speed
 from personas.services import get_active_persona
 from sessions import services as sessions
 from sessions.errors import ErrorCode, SessionError
+from sessions.events import SPEAKERS_SWAPPED, append_event
 from sessions.meeting_urls import meeting_url_error
-from sessions.models import Participant, Platform, Session, Status
+from sessions.models import LIVE_STATUSES, Participant, Platform, Session, Status
 from sessions.state import Action, transition
 
 PROMPT_SECONDS = 20
@@ -92,6 +95,26 @@ def resume(session: Session, by: Participant | None) -> Session:
 
 def end(session: Session, by: Participant | None) -> Session:
     return transition(session, Action.END, by=by, reason="ended_by_participant")
+
+
+def swap_speakers(session: Session, by: Participant) -> Session:
+    """A meeting's speaker labels were the wrong way round: who said what so far changes
+    hands (the kept speech here, the balance in the session's run, which hears of it)."""
+    if session.platform == Platform.DIADI:
+        raise SessionError(
+            ErrorCode.VALIDATION_ERROR,
+            "In the browser room each of you has your own microphone: there is nothing to swap.",
+        )
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.status not in LIVE_STATUSES:
+            raise SessionError(ErrorCode.SESSION_NOT_IN_PROGRESS)
+        first, second = locked.participants.values_list("pk", flat=True)
+        TranscriptSegment.objects.filter(session=locked, participant__in=(first, second)).update(
+            participant=Case(When(participant=first, then=Value(second)), default=Value(first))
+        )
+        append_event(locked, SPEAKERS_SWAPPED, {"participantId": by.public_id})
+    return locked
 
 
 def start_simulation(session: Session, script: Script, *, speed: float) -> Session:

@@ -28,20 +28,21 @@ from facilitation.engine.inputs import (
     Observed,
     Paused,
     Resumed,
+    SpeakersSwapped,
     SpeechStarted,
     SpeechStopped,
     TogglesChanged,
 )
 from facilitation.models import FacilitationRun, RunInput, TranscriptSegment, new_owner_token
 from sessions.errors import SessionError
-from sessions.events import SESSION_STATE, SETTINGS_CHANGED, append_event
+from sessions.events import SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED, append_event
 from sessions.models import LIVE_STATUSES, Role, Session, Status
 from sessions.state import Action, transition
 
 # Only these engine events may be written while the facilitator is paused (kill switch): a
 # prompt decided a moment before the pause reached the run is dropped, never shown after it.
 ALLOWED_WHILE_PAUSED = {"time_remaining", "ai_status", "participant_status"}
-CONTROL_TYPES = (SESSION_STATE, SETTINGS_CHANGED)
+CONTROL_TYPES = (SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED)
 
 
 class LeaseLost(Exception):
@@ -129,6 +130,8 @@ def _input_row(item: Input) -> tuple[str, dict]:
         return "paused", {"at": item.at_ms}
     if isinstance(item, Resumed):
         return "resumed", {"at": item.at_ms}
+    if isinstance(item, SpeakersSwapped):
+        return "swapped", {"at": item.at_ms}
     return "toggles", {"at": item.at_ms, "toggles": asdict(item.toggles)}
 
 
@@ -146,6 +149,8 @@ def _input_from_row(kind: str, data: dict) -> Input:
         return Resumed(at)
     if kind == "toggles":
         return TogglesChanged(at, Toggles(**data["toggles"]))
+    if kind == "swapped":
+        return SpeakersSwapped(at)
     raise ValueError(f"unknown run input {kind!r}")
 
 

@@ -23,6 +23,8 @@ AI_STATUS = "ai_status"
 INTERVENTION = "intervention"
 SETTINGS_CHANGED = "settings_changed"
 INTERVENTION_ACK = "intervention_ack"
+# One of the two people corrected who is who among a meeting's speakers.
+SPEAKERS_SWAPPED = "speakers_swapped"
 
 
 # What happens once an event of a type has committed: hook(public id, event). Apps register

@@ -20,6 +20,7 @@ from .inputs import (
     Observed,
     Paused,
     Resumed,
+    SpeakersSwapped,
     SpeechStarted,
     SpeechStopped,
     TogglesChanged,
@@ -134,4 +135,6 @@ class Conductor:
             return engine.resume()
         elif isinstance(item, TogglesChanged):
             return engine.update_toggles(item.toggles)
+        elif isinstance(item, SpeakersSwapped):
+            return engine.swap_speakers()
         return []

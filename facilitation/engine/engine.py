@@ -145,6 +145,21 @@ class FacilitationEngine:
         self._voice_waiting = False
         return self._ai_status_events(self._clock.now_ms())
 
+    def swap_speakers(self) -> list[Event]:
+        """The speaker labels were the wrong way round: who said what so far changes hands,
+        and the balance is recomputed on the next tick."""
+        now = self._clock.now_ms()
+        self._talk.swap()
+        first, second = (participant.id for participant in self._participants)
+        other = {first: second, second: first}
+        for held in (self._mild, self._severe):
+            if held.holder is not None:
+                held.holder = other[held.holder]
+        for participant_id in (first, second):
+            speaking = self._talk.is_speaking(participant_id)
+            self._announce(participant_id, SPEAKING if speaking else LISTENING, now)
+        return []
+
     def _input_time(self, participant_id: str, at_ms: int | None) -> int:
         if participant_id not in self._names:
             raise ValueError(f"unknown participant {participant_id!r}")

@@ -54,7 +54,16 @@ class TogglesChanged:
     toggles: Toggles
 
 
-Input = SpeechStarted | SpeechStopped | Observed | Paused | Resumed | TogglesChanged
+@dataclass(frozen=True)
+class SpeakersSwapped:
+    """One of the two people said the speaker labels are the wrong way round."""
+
+    at_ms: int
+
+
+Input = (
+    SpeechStarted | SpeechStopped | Observed | Paused | Resumed | TogglesChanged | SpeakersSwapped
+)
 
 # (the words of a finished utterance, the session's goal) -> what they tell the engine.
 Classifier = Callable[[str, str], Signals]

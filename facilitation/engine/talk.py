@@ -70,6 +70,18 @@ class TalkTracker:
                 del self._talked_over[other]
         return end
 
+    def swap(self) -> None:
+        """The two people were told apart the wrong way round: everything measured so far
+        changes hands (a meeting's speaker labels, corrected by one of them)."""
+        first, second = self._speakers
+        other = {first: second, second: first}
+        self._speakers = {first: self._speakers[second], second: self._speakers[first]}
+        self.overlaps = {first: self.overlaps[second], second: self.overlaps[first]}
+        self.interruptions = {first: self.interruptions[second], second: self.interruptions[first]}
+        self._talked_over = {
+            other[over]: (other[by], since) for over, (by, since) in self._talked_over.items()
+        }
+
     @staticmethod
     def _append(speaker: _Speaker, start: int, end: int) -> None:
         if end > start:

@@ -302,3 +302,38 @@ async def test_the_run_drops_a_prompt_that_lands_after_the_kill_switch(make_sess
     assert await sync_to_async(store.write)(run_id, holder, session.pk, batch, "simulation") == 1
     assert await _events(session, "intervention") == []
     await host.shutdown()
+
+
+async def test_swapped_speaker_labels_reach_the_run_and_the_kept_speech(make_session):
+    holder: dict[str, Session] = {}
+
+    async def swap():
+        session = holder["session"]
+        await Session.objects.filter(pk=session.pk).aupdate(platform="zoom")
+        await session.arefresh_from_db()
+        by = await session.participants.afirst()
+        await sync_to_async(services.swap_speakers)(session, by)
+
+    host = runners.RunHost(
+        classifier=runners.classify, clock=lambda: ScheduledClock({120_000: swap})
+    )
+    await host.start()
+    session, run_id = await _started(make_session, "one_sided.yaml", host)
+    holder["session"] = session
+    owner = await FacilitationRun.objects.values_list("owner", flat=True).aget(pk=run_id)
+    await host.adopt(run_id, owner)
+    await host.join(run_id)
+    await host.shutdown()
+
+    creator = await session.participants.aget(role="creator")
+    balances = await _events(session, "balance_update")
+    before = [e for e in balances if e.at_ms <= 120_000][-1]
+    after = [e for e in balances if e.at_ms > 120_500][0]
+    # Priya (the creator) did nearly all the talking; after the swap it was Tom.
+    assert before.data["participantA"]["percentage"] > 80
+    assert after.data["participantA"]["percentage"] < 20
+    first_turn = await TranscriptSegment.objects.filter(session=session).afirst()
+    assert first_turn.participant_id != creator.pk  # Priya's opening words are Tom's now
+    # And the balance prompts aim at the quiet one, who is now Priya.
+    prompts = await _events(session, "intervention")
+    assert prompts and all(p.data["targetParticipant"] == creator.public_id for p in prompts)
