@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
-from facilitation import store
+from facilitation import inbox, store
 from facilitation.engine import LIVE_SWITCHES, Thresholds
 from facilitation.engine.conductor import Conductor, Fed
 from facilitation.engine.inputs import (
@@ -55,6 +55,10 @@ class RunClock(Protocol):
         """How far the run plays on this step (it has played up to `played_ms`)."""
         ...
 
+    def session_ms(self, wall_s: float) -> int | None:
+        """The session time of a wall-clock moment; None when the clock is not the wall's."""
+        ...
+
     async def wait(self, next_tick_ms: int, wake: asyncio.Event) -> None: ...
 
 
@@ -67,7 +71,10 @@ class SessionClock:
         self._rate = rate
 
     def target_ms(self, played_ms: int) -> int:
-        return max(0, int((time.time() - self._started) * 1000 * self._rate))
+        return self.session_ms(time.time())
+
+    def session_ms(self, wall_s: float) -> int:
+        return max(0, int((wall_s - self._started) * 1000 * self._rate))
 
     async def wait(self, next_tick_ms: int, wake: asyncio.Event) -> None:
         delay = max(0.0, self._started + next_tick_ms / 1000 / self._rate - time.time())
@@ -83,6 +90,9 @@ class SteppedClock:
 
     def target_ms(self, played_ms: int) -> int:
         return max(0, played_ms + self.step_ms)
+
+    def session_ms(self, wall_s: float) -> None:
+        return None
 
     async def wait(self, next_tick_ms: int, wake: asyncio.Event) -> None:
         wake.clear()
@@ -134,6 +144,7 @@ class LiveRun:
         self._db = db
         self._classifier = classifier
         ids = (ctx.participants[0].id, ctx.participants[1].id)
+        self._participant_ids = ids
         self._source = build_source(ctx.source, ids)
         self._source.skip(ctx.source_position)
         self._clock = clock or (
@@ -181,7 +192,18 @@ class LiveRun:
             self._over = True
         elif "control" in message:
             self._controls.append(store.Control(**message["control"]))
+        elif message.get("type") == inbox.SPEECH:
+            self._hear(message)
         self._wake.set()
+
+    def _hear(self, message: dict) -> None:
+        participant = message.get("participant")
+        if participant not in self._participant_ids:
+            return
+        at = self._clock.session_ms(float(message["at"]))
+        at = self._conductor.now_ms if at is None else at
+        speech = SpeechStarted if message.get("speaking") else SpeechStopped
+        self._conductor.add([speech(at, participant)])
 
     async def __call__(self) -> None:
         await self._catch_up_controls()

@@ -328,7 +328,7 @@ async def test_swapped_speaker_labels_reach_the_run_and_the_kept_speech(make_ses
     creator = await session.participants.aget(role="creator")
     balances = await _events(session, "balance_update")
     before = [e for e in balances if e.at_ms <= 120_000][-1]
-    after = [e for e in balances if e.at_ms > 120_500][0]
+    after = next(e for e in balances if e.at_ms > 120_500)
     # Priya (the creator) did nearly all the talking; after the swap it was Tom.
     assert before.data["participantA"]["percentage"] > 80
     assert after.data["participantA"]["percentage"] < 20
@@ -337,3 +337,47 @@ async def test_swapped_speaker_labels_reach_the_run_and_the_kept_speech(make_ses
     # And the balance prompts aim at the quiet one, who is now Priya.
     prompts = await _events(session, "intervention")
     assert prompts and all(p.data["targetParticipant"] == creator.public_id for p in prompts)
+
+
+async def test_speech_heard_outside_the_run_reaches_it_on_the_session_clock(make_session):
+    import time
+
+    from facilitation import inbox
+
+    host = runners.new_host()
+    await host.start()
+    session, _ = await sync_to_async(make_session)(consented=True)
+    await sync_to_async(services.start)(session, None)  # the browser room: no speech of its own
+    run = await FacilitationRun.objects.aget(session=session)
+    assert await host.adopt(run.pk, run.owner)
+    await session.arefresh_from_db()
+    maya = await session.participants.aget(role="creator")
+
+    def speech(speaking: bool, at: float) -> dict:
+        return {
+            "type": inbox.SPEECH,
+            "session": session.public_id,
+            "participant": maya.public_id,
+            "speaking": speaking,
+            "at": at,
+        }
+
+    started = session.started_at.timestamp()
+    await inbox.send_to_run(session.public_id, speech(True, started + 1.0))
+    await inbox.send_to_run(session.public_id, speech(False, started + 2.5))
+    while time.time() < started + 3.5:
+        await asyncio.sleep(0.1)
+    await sync_to_async(transition)(session, Action.END)
+    await host.join(run.pk)
+    await host.shutdown()
+
+    statuses = [
+        (e.at_ms, e.data["status"])
+        for e in await _events(session, "participant_status")
+        if e.data["participantId"] == maya.public_id
+        and e.at_ms is not None
+        and e.data["status"] in ("speaking", "listening")
+    ]
+    assert statuses == [(1_000, "speaking"), (2_500, "listening")]
+    segment = await TranscriptSegment.objects.aget(session=session)
+    assert (segment.participant_id, segment.start_ms, segment.end_ms) == (maya.pk, 1_000, 2_500)
