@@ -169,6 +169,7 @@ class LiveRun:
             if isinstance(item, TogglesChanged):
                 self._toggles = item.toggles
         self._kept = len(ctx.fed)
+        ctx.fed = []  # replayed: a long session's inputs need not stay in memory
         self._applied_seq = ctx.applied_seq
         self._controls: list[store.Control] = []
         self._wake = asyncio.Event()
