@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
 
@@ -11,10 +12,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="periodic")
 
-# Runs whose worker died are rebuilt from the event log (facilitation/runners.py); sessions
-# whose time ran out a grace period ago end by themselves (facilitation/periodic.py).
+# Periodic jobs. In the embedded default no beat runs: the run host runs this same schedule
+# in its own process (facilitation/runners.py).
 app.conf.beat_schedule = {
-    "facilitation-watchdog": {"task": "facilitation.tasks.watchdog", "schedule": 15.0},
+    # Runs whose host died are rebuilt elsewhere from what they kept (facilitation/store.py).
+    "facilitation-watchdog": {
+        "task": "facilitation.tasks.watchdog",
+        "schedule": settings.RUN_WATCHDOG_SECONDS,
+    },
+    # Sessions whose time ran out a grace period ago end by themselves (facilitation/periodic.py).
     "end-overdue-sessions": {
         "task": "facilitation.periodic.end_overdue_sessions_task",
         "schedule": 15.0,

@@ -10,17 +10,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-from facilitation import adapters, runners, store
-from facilitation.models import FacilitationRun
+from facilitation import adapters, store
+from facilitation.models import FacilitationRun, TranscriptSegment
 from facilitation.simulation import Script, load_script
-from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source
+from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source, source_speed
 from personas.services import get_active_persona
 from sessions import services as sessions
 from sessions.errors import ErrorCode, SessionError
-from sessions.events import TIME_EXTENDED, append_event
+from sessions.events import SPEAKERS_SWAPPED, TIME_EXTENDED, append_event
 from sessions.meeting_urls import meeting_url_error
 from sessions.models import LIVE_STATUSES, Participant, Platform, Session, Status
 from sessions.state import Action, transition
@@ -29,9 +29,6 @@ SIMULATION_USERNAME = "diadi-simulation"
 # "A few more minutes" when the planned time has run out: this many, at most this often.
 EXTENSION_MINUTES = 5
 MAX_EXTENSIONS = 2
-# A run beats every few seconds; a demo whose run has not for this long is abandoned (its
-# process stopped), and must not pass for the user's active session any more.
-DEMO_STALE_AFTER = timedelta(seconds=30)
 
 
 def _check_can_start(session: Session, meeting_url: str | None) -> None:
@@ -49,35 +46,26 @@ def _check_can_start(session: Session, meeting_url: str | None) -> None:
     )
 
 
-def prepare_start(
-    session: Session,
-    by: Participant | None,
-    *,
-    meeting_url: str | None = None,
-    source: dict | None = None,
-) -> tuple[Session, FacilitationRun]:
-    """Move the session to in_progress with its run recorded, without running it yet."""
-    if session.status != Status.READY:
-        raise SessionError(ErrorCode.SESSION_NOT_READY)
-    _check_can_start(session, meeting_url)
-    with transaction.atomic():
-        started = transition(session, Action.START, by=by, reason="started", at_ms=0)
-        run = store.create_run(started, source or idle_source())
-        started.client_id = f"run_{run.pk}"
-        started.save(update_fields=["client_id"])
-    return started, run
-
-
 def start(
     session: Session,
     by: Participant | None,
     *,
     meeting_url: str | None = None,
     source: dict | None = None,
+    host: str = "",
 ) -> Session:
-    """Start the session and its facilitation run; refuses with the spec's error codes."""
-    started, run = prepare_start(session, by, meeting_url=meeting_url, source=source)
-    transaction.on_commit(lambda: runners.launch(run.pk, run.owner))
+    """Start the session and record its run, handed out to a run host once this commits
+    (facilitation/hooks.py), or already held by `host`; refuses with the spec's codes."""
+    if session.status != Status.READY:
+        raise SessionError(ErrorCode.SESSION_NOT_READY)
+    _check_can_start(session, meeting_url)
+    source = source or idle_source()
+    with transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(clock_rate=source_speed(source))
+        started = transition(session, Action.START, by=by, reason="started", at_ms=0)
+        run = store.create_run(started, source, host=host)
+        started.client_id = f"run_{run.pk}"
+        started.save(update_fields=["client_id"])
     return started
 
 
@@ -91,6 +79,26 @@ def resume(session: Session, by: Participant | None) -> Session:
 
 def end(session: Session, by: Participant | None) -> Session:
     return transition(session, Action.END, by=by, reason="ended_by_participant")
+
+
+def swap_speakers(session: Session, by: Participant) -> Session:
+    """A meeting's speaker labels were the wrong way round: who said what so far changes
+    hands (the kept speech here, the balance in the session's run, which hears of it)."""
+    if session.platform == Platform.DIADI:
+        raise SessionError(
+            ErrorCode.VALIDATION_ERROR,
+            "In the browser room each of you has your own microphone: there is nothing to swap.",
+        )
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.status not in LIVE_STATUSES:
+            raise SessionError(ErrorCode.SESSION_NOT_IN_PROGRESS)
+        first, second = locked.participants.values_list("pk", flat=True)
+        TranscriptSegment.objects.filter(session=locked, participant__in=(first, second)).update(
+            participant=Case(When(participant=first, then=Value(second)), default=Value(first))
+        )
+        append_event(locked, SPEAKERS_SWAPPED, {"participantId": by.public_id})
+    return locked
 
 
 def start_simulation(session: Session, script: Script, *, speed: float) -> Session:
@@ -131,12 +139,13 @@ def create_simulation_session(script: Script) -> Session:
 
 
 def demo_playing(now: datetime) -> Q:
-    """Demo sessions still playing: live, with a run that is alive and beating."""
+    """Demo sessions still playing: live, with a run whose lease is being renewed. One whose
+    host stopped (the server was stopped, say) is abandoned until the watchdog revives it."""
     return Q(
         is_demo=True,
         status__in=LIVE_STATUSES,
         facilitation_run__state=FacilitationRun.State.RUNNING,
-        facilitation_run__heartbeat_at__gte=now - DEMO_STALE_AFTER,
+        facilitation_run__heartbeat_at__gte=now - store.lease_stale_after(),
     )
 
 
@@ -186,9 +195,8 @@ def can_join_meetings() -> bool:
 
 
 def clock_rate(session: Session) -> float:
-    """Session seconds per wall-clock second; 0 for a run stepped as fast as the machine goes."""
-    run = getattr(session, "facilitation_run", None)
-    return float(run.source.get("speed", 1.0)) if run is not None else 1.0
+    """Session seconds per wall-clock second; 0 for a script played as fast as possible."""
+    return session.clock_rate
 
 
 def planned_seconds(session: Session) -> int:
@@ -214,10 +222,8 @@ def closes_at(session: Session) -> datetime | None:
 
 
 def elapsed_seconds(session: Session, now: datetime) -> float:
-    """Seconds on the session's clock since it started."""
-    if session.started_at is None:
-        return 0.0
-    return max(0.0, (now - session.started_at).total_seconds() * clock_rate(session))
+    """Seconds on the session's clock since it started (0 when the clock is not wall-bound)."""
+    return (session.clock_ms(now) or 0) / 1000
 
 
 def extensions_left(session: Session) -> int:
@@ -227,12 +233,7 @@ def extensions_left(session: Session) -> int:
 def extend_time(session: Session, by: Participant | None) -> Session:
     """A few more minutes, counted from now (or from the planned end if that is later)."""
     with transaction.atomic():
-        # Only the session row is locked (its run may not exist: an outer join).
-        locked = (
-            Session.objects.select_for_update(of=("self",))
-            .select_related("facilitation_run")
-            .get(pk=session.pk)
-        )
+        locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status not in LIVE_STATUSES:
             raise SessionError(ErrorCode.SESSION_NOT_IN_PROGRESS)
         if locked.time_extensions >= MAX_EXTENSIONS:
@@ -276,7 +277,7 @@ def end_overdue_sessions(now: datetime | None = None) -> int:
     now = now or timezone.now()
     ended = 0
     live = Session.objects.filter(status__in=LIVE_STATUSES, started_at__isnull=False)
-    for session in live.select_related("facilitation_run"):
+    for session in live:
         close = closes_at(session)
         if close is None or close > now:
             continue

@@ -2,10 +2,13 @@
 the kill switch is on screen without scrolling, and a prompt never covers it or the balance."""
 
 import re
+import subprocess
+import sys
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from conftest import server_env
 from sessions.models import Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,10 +51,20 @@ def _overlap(a: dict, b: dict) -> bool:
     )
 
 
-def _start(page: Page, base: str, public_id: str, speed: float) -> None:
+def _start(page: Page, base: str, public_id: str, speed: float, request) -> None:
+    """Open the live room of a ready session, then play a script in it from the command line,
+    as someone could: the running Diadi takes the run and the open room starts."""
     page.goto(f"{base}/sessions/{public_id}/live/")
     expect(page.locator("#session-events")).to_have_attribute("data-connected", "true")
-    page.request.post(f"{base}/__test__/simulate/{public_id}/one_sided.yaml/{speed}/")
+    command = subprocess.Popen(
+        [
+            *(sys.executable, "manage.py", "simulate_session", "--session", public_id),
+            *("--script", "facilitation/simulations/one_sided.yaml", "--speed", str(speed)),
+        ],
+        env=server_env(),
+        stdout=subprocess.DEVNULL,
+    )
+    request.addfinalizer(command.kill)
     # Started: the room redraws itself with its clock.
     expect(page.locator("#live-room")).not_to_have_attribute("data-ends-at", "")
     expect(page.get_by_role("button", name="Pause the facilitator")).to_be_visible()
@@ -60,12 +73,12 @@ def _start(page: Page, base: str, public_id: str, speed: float) -> None:
 
 @pytest.mark.parametrize("viewport", SIZES, ids=SIZE_IDS)
 def test_the_kill_switch_stays_in_view_and_a_prompt_covers_nothing(
-    browser: Browser, live_server_url: str, facilitation_worker, make_session, viewport
+    browser: Browser, live_server_url: str, facilitation_worker, make_session, viewport, request
 ):
     session, _ = make_session(consented=True)
     page = _logged_in(browser, live_server_url, viewport)
     # one_sided.yaml's first prompt (to David, the quieter one) comes at 211 s: 10.6 s at 20x.
-    _start(page, live_server_url, session.public_id, speed=20)
+    _start(page, live_server_url, session.public_id, 20, request)
     kill_switch = "button:has-text('Pause the facilitator')"
     expect(page.locator(kill_switch)).to_be_in_viewport(ratio=1)
     assert _in_viewport(_box(page, kill_switch), viewport)
@@ -92,13 +105,13 @@ def test_the_kill_switch_stays_in_view_and_a_prompt_covers_nothing(
 
 
 def test_the_timer_runs_on_the_sessions_clock_from_the_first_render(
-    browser: Browser, live_server_url: str, facilitation_worker, make_session
+    browser: Browser, live_server_url: str, facilitation_worker, make_session, request
 ):
     # At twice real speed a 10-minute session is up after 5 minutes of wall time: a timer
     # counting wall time would start near 5:00, the session's clock starts near 10:00.
     session, _ = make_session(consented=True, duration_minutes=10)
     page = _logged_in(browser, live_server_url, SIZES[1])
-    _start(page, live_server_url, session.public_id, speed=2)
+    _start(page, live_server_url, session.public_id, 2, request)
     first = page.locator("[data-timer]").inner_text()
     minutes = int(re.fullmatch(r"(\d+):\d\d", first).group(1))
     assert 8 <= minutes <= 10, first

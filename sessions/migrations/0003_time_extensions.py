@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("diadi_sessions", "0001_initial"),
+        ("diadi_sessions", "0002_session_clock_rate"),
     ]
 
     operations = [
