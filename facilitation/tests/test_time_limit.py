@@ -120,9 +120,10 @@ def test_the_api_gives_more_time_too(client, creator, live):
 
 
 def test_a_session_that_ended_gets_no_more_time(client, creator, live):
-    services.end(live, None)
     client.force_login(creator)
-    response = client.post(f"/api/v1/sessions/{live.public_id}/extend")
+    with _at(8):
+        services.end(live, None)
+        response = client.post(f"/api/v1/sessions/{live.public_id}/extend")
     assert response.status_code == 400
     assert response.json()["code"] == "SESSION_NOT_IN_PROGRESS"
 
