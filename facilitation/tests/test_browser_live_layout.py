@@ -2,13 +2,11 @@
 the kill switch is on screen without scrolling, and a prompt never covers it or the balance."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import server_env
+from conftest import play_script
 from sessions.models import Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,15 +54,7 @@ def _start(page: Page, base: str, public_id: str, speed: float, request) -> None
     as someone could: the running Diadi takes the run and the open room starts."""
     page.goto(f"{base}/sessions/{public_id}/live/")
     expect(page.locator("#session-events")).to_have_attribute("data-connected", "true")
-    command = subprocess.Popen(
-        [
-            *(sys.executable, "manage.py", "simulate_session", "--session", public_id),
-            *("--script", "facilitation/simulations/one_sided.yaml", "--speed", str(speed)),
-        ],
-        env=server_env(),
-        stdout=subprocess.DEVNULL,
-    )
-    request.addfinalizer(command.kill)
+    request.addfinalizer(play_script(public_id, "one_sided.yaml", speed).kill)
     # Started: the room redraws itself with its clock.
     expect(page.locator("#live-room")).not_to_have_attribute("data-ends-at", "")
     expect(page.get_by_role("button", name="Pause the facilitator")).to_be_visible()

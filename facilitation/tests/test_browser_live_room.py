@@ -1,11 +1,9 @@
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import server_env
+from conftest import play_script
 from sessions.models import SessionEvent, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,15 +46,7 @@ def test_both_see_the_same_room_and_either_can_stop_the_facilitator(
 
     # Someone plays a script in their session from the command line; the running Diadi
     # takes the run, so both open rooms follow it.
-    command = subprocess.Popen(
-        [
-            *(sys.executable, "manage.py", "simulate_session", "--session", session.public_id),
-            *("--script", "facilitation/simulations/one_sided.yaml", "--speed", str(SPEED)),
-        ],
-        env=server_env(),
-        stdout=subprocess.DEVNULL,
-    )
-    request.addfinalizer(command.kill)
+    request.addfinalizer(play_script(session.public_id, "one_sided.yaml", SPEED).kill)
     for page in (maya, david):
         expect(page.get_by_role("button", name="Pause the facilitator")).to_be_visible()
 
