@@ -17,8 +17,8 @@ person, already back-dated to when the speech started or ended on the session's 
 Inside, one Pipecat pipeline runs on the caller's event loop:
 
     ParallelPipeline(
-        [ParticipantGate(a), VADProcessor(SileroVADAnalyzer), TalkProcessor(a)],
-        [ParticipantGate(b), VADProcessor(SileroVADAnalyzer), TalkProcessor(b)],
+        [ParticipantGate(a), VADProcessor(InlineSileroVADAnalyzer), TalkProcessor(a)],
+        [ParticipantGate(b), VADProcessor(InlineSileroVADAnalyzer), TalkProcessor(b)],
     ) → TalkSink(on_talk)
 """
 
@@ -32,7 +32,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from loguru import logger
-from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.pipeline.parallel_pipeline import ParallelPipeline
 from pipecat.pipeline.pipeline import Pipeline
@@ -46,6 +45,7 @@ from facilitation.engine.inputs import TalkInput
 from .pcm import SAMPLE_RATE
 from .processors import (
     HeardFrame,
+    InlineSileroVADAnalyzer,
     ParticipantAudioFrame,
     ParticipantGate,
     TalkProcessor,
@@ -91,7 +91,9 @@ class SessionListener:
             [
                 ParticipantGate(participant_id),
                 VADProcessor(
-                    vad_analyzer=SileroVADAnalyzer(sample_rate=SAMPLE_RATE, params=vad_params),
+                    vad_analyzer=InlineSileroVADAnalyzer(
+                        sample_rate=SAMPLE_RATE, params=vad_params
+                    ),
                     speech_activity_period=_NEVER_S,
                     # Quiet streams are closed on the session's clock (expire), not the wall's.
                     audio_idle_timeout=0,
