@@ -6,38 +6,22 @@ import asyncio
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser
 
 from facilitation import inbox
 from facilitation.audio.listener import SessionListener
-from facilitation.routing import websocket_urlpatterns
 from facilitation.tests.audio_support import MAYA, TRACKS, talk_ms, turns
+from facilitation.tests.socket_support import close_code as _close_code
+from facilitation.tests.socket_support import open_socket
 from sessions import services
-from sessions.services.access import BROWSER_KEYS
 from sessions.state import Action, transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
-app = URLRouter(websocket_urlpatterns)
 TENTH = bytes(3200)  # 100 ms of silence
 
 
 async def _open(session, *, user=None, keys=None):
-    communicator = WebsocketCommunicator(app, f"/ws/sessions/{session.public_id}/audio/")
-    communicator.scope["user"] = user or AnonymousUser()
-    communicator.scope["session"] = {BROWSER_KEYS: keys} if keys else {}
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def _close_code(communicator):
-    while True:
-        output = await communicator.receive_output(timeout=3)
-        if output["type"] == "websocket.close":
-            return output["code"]
+    return await open_socket(f"/ws/sessions/{session.public_id}/audio/", user=user, keys=keys)
 
 
 class Run:
@@ -257,20 +241,18 @@ async def test_a_cut_and_reconnect_mid_turn_keeps_talk_time_right(live_session, 
     async def hear(at_ms):
         await listener.deliver(await run.next(), at_ms)
 
-    socket = await _open(live_session, user=creator)
-    await hear(0)
-    for at in range(0, 4_000, 100):
-        await socket.send_to(bytes_data=pcm[at * 32 : (at + 100) * 32])
-        await hear(at + 100)
-    await socket.disconnect()
-    await hear(4_000)
-    socket = await _open(live_session, user=creator)
-    await hear(5_000)
-    for at in range(5_000, 10_000, 100):
-        await socket.send_to(bytes_data=pcm[at * 32 : (at + 100) * 32])
-        await hear(at + 100)
-    await socket.disconnect()
-    await hear(10_000)
+    async def connection(start_ms, end_ms):
+        """One socket: opened at start_ms, her audio until end_ms, then cut."""
+        socket = await _open(live_session, user=creator)
+        await hear(start_ms)
+        for at in range(start_ms, end_ms, 100):
+            await socket.send_to(bytes_data=pcm[at * 32 : (at + 100) * 32])
+            await hear(at + 100)
+        await socket.disconnect()
+        await hear(end_ms)
+
+    await connection(0, 4_000)
+    await connection(5_000, 10_000)
     await listener.stop()
     (before, after) = turns(heard, people=(maya.public_id,))[maya.public_id]
     assert before == (pytest.approx(500, abs=300), 4_000)

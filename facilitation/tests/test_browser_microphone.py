@@ -140,3 +140,19 @@ def test_a_missing_microphone_is_explained(
         page = _room(browser, live_server_url, live_session)
         page.get_by_role("button", name="Join with microphone").click()
         expect(page.get_by_role("alert").filter(has_text="No microphone was found")).to_be_visible()
+
+
+def test_joining_in_a_second_tab_takes_the_microphone_over(
+    with_microphone: Browser, live_server_url: str, live_session
+):
+    first = _room(with_microphone, live_server_url, live_session)
+    first.get_by_role("button", name="Join with microphone").click()
+    expect(first.locator("[data-mic-state]")).to_have_text("Diadi is listening.")
+    second = first.context.new_page()
+    second.goto(f"{live_server_url}/sessions/{live_session.public_id}/live/")
+    second.get_by_role("button", name="Join with microphone").click()
+    expect(second.locator("[data-mic-state]")).to_have_text("Diadi is listening.")
+    expect(first.get_by_role("alert")).to_have_text(
+        "Your microphone is now used in another tab or window. Join again to use it here."
+    )
+    expect(first.get_by_role("button", name="Join with microphone")).to_be_enabled()
