@@ -14,17 +14,21 @@ Audio goes to the session's run through the channel layer (facilitation.inbox), 
 whichever process holds the socket: `{"type": AUDIO, "participant", "seq", "pcm"}` with `seq`
 counting this socket's messages from 1 (3.2 kB at most: far below any layer's message size
 limit), plus `MUTE` and `AUDIO_STREAM` messages when the person mutes or the socket opens and
-closes. Nothing is written anywhere: the audio lives only in those messages.
+closes. A run that starts while people are already streaming (a restart) asks their sockets
+to say again where they stand: `announce_audio_sockets()`. Nothing is written anywhere: the
+audio lives only in those messages.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 
 from facilitation import inbox
 from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, admit
@@ -42,6 +46,18 @@ CLOSE_FLOOD = 4029
 def participant_audio_group(participant_public_id: str) -> str:
     """Every audio socket of one participant, in whichever process it is."""
     return f"audio.{participant_public_id}"
+
+
+async def announce_audio_sockets(participant_public_ids: Iterable[str]) -> None:
+    """Each open audio socket of these people tells the run again that it streams, and
+    whether its person is muted (AUDIO_STREAM, then MUTE)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for participant_public_id in participant_public_ids:
+        await layer.group_send(
+            participant_audio_group(participant_public_id), {"type": "audio.announce"}
+        )
 
 
 class SessionAudioConsumer(AsyncWebsocketConsumer):
@@ -147,6 +163,11 @@ class SessionAudioConsumer(AsyncWebsocketConsumer):
         if self.streaming and tuple(message["opened"]) > self.opened:
             self.replaced = True
             await self._refuse(CLOSE_REPLACED, "Replaced by a newer audio connection.")
+
+    async def audio_announce(self, message: dict[str, Any]) -> None:
+        if self.streaming:
+            await self._to_run(inbox.AUDIO_STREAM, connected=True)
+            await self._to_run(inbox.MUTE, muted=self.muted)
 
     async def session_event(self, message: dict[str, Any]) -> None:
         data = message["event"].get("data", {})

@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 
 from facilitation import inbox
 from facilitation.audio.listener import SessionListener
+from facilitation.audio_consumer import announce_audio_sockets
 from facilitation.tests.audio_support import MAYA, TRACKS, talk_ms, turns
 from facilitation.tests.socket_support import close_code as _close_code
 from facilitation.tests.socket_support import open_socket
@@ -39,9 +40,10 @@ class Run:
     async def next(self):
         return await asyncio.wait_for(self.layer.receive(self.channel), timeout=3)
 
-    async def nothing_more(self, communicator):
-        """Nothing reached the run: a message sent to the group now is the next one."""
-        await communicator.wait(timeout=0.2)
+    async def nothing_more(self):
+        """Nothing reached the run: once the consumer had time to pass on anything, a
+        message sent to the group now is the next one."""
+        await asyncio.sleep(0.2)
         await self.layer.group_send(self.group, {"type": "test.mark"})
         assert await self.next() == {"type": "test.mark"}
 
@@ -156,7 +158,7 @@ async def test_a_malformed_message_closes_the_socket_and_reaches_nobody(
         "connected": False,
     }
     await socket.send_to(bytes_data=TENTH)
-    await run.nothing_more(socket)
+    await run.nothing_more()
 
 
 async def test_a_flood_of_messages_is_closed_with_4029(live_session, creator):
@@ -214,6 +216,25 @@ async def test_a_second_socket_of_the_same_person_replaces_the_first(
     assert (await run.next())["seq"] == 2
     await david.disconnect()
     await second.disconnect()
+
+
+async def test_a_restarted_run_learns_who_streams_and_who_is_muted(
+    live_session, creator, invitee_user, maya
+):
+    run = await Run(live_session).listen()
+    socket = await _open(live_session, user=creator)
+    await run.next()
+    await socket.send_to(text_data='{"type": "mute", "muted": true}')
+    await run.next()
+    david = await live_session.participants.aget(role="invitee")
+    await announce_audio_sockets([maya.public_id, david.public_id])
+    # David has no audio socket open: only Maya's answers.
+    assert [await run.next(), await run.next()] == [
+        {"type": inbox.AUDIO_STREAM, "participant": maya.public_id, "connected": True},
+        {"type": inbox.MUTE, "participant": maya.public_id, "muted": True},
+    ]
+    await run.nothing_more()
+    await socket.disconnect()
 
 
 async def test_the_socket_closes_with_4003_when_the_session_ends(live_session, creator, maya):
