@@ -45,13 +45,13 @@ from facilitation.engine.inputs import TalkInput
 from .pcm import SAMPLE_RATE
 from .processors import (
     HeardFrame,
-    InlineSileroVADAnalyzer,
     ParticipantAudioFrame,
     ParticipantGate,
     TalkProcessor,
     TalkSink,
 )
 from .streams import WINDOW_MS, ParticipantStream, Window
+from .vad import InlineSileroVADAnalyzer
 
 # A turn goes on through the short pauses between sentences; it ends after 0.8 s of quiet.
 # The loudness gate is smoothed over windows: at Pipecat's 0.6 it opens some 190 ms into

@@ -8,8 +8,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from pipecat.audio.vad.silero import SileroVADAnalyzer
-from pipecat.audio.vad.vad_analyzer import VADState
 from pipecat.frames.frames import (
     Frame,
     SpeechControlParamsFrame,
@@ -55,16 +53,6 @@ class HeardFrame(SystemFrame):
 
     user_id: str
     heard: asyncio.Future[None]
-
-
-class InlineSileroVADAnalyzer(SileroVADAnalyzer):
-    """Silero, scoring each window on the event loop. Pipecat hands every window to a thread
-    of the analyzer's own; for one 32 ms window that hop cost as much CPU as the model itself
-    (bench/audio_capacity.py: 0.024 s of CPU per second of audio through the thread, 0.012
-    inline), and the loop only waits some 0.4 ms a window."""
-
-    async def analyze_audio(self, buffer: bytes) -> VADState:
-        return self._run_analyzer(buffer)
 
 
 def detector_delay_ms(secs: float) -> float:
