@@ -6,6 +6,7 @@ import asyncio
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
 
 from facilitation import inbox
 from facilitation.audio.listener import SessionListener
@@ -280,3 +281,14 @@ async def test_a_cut_and_reconnect_mid_turn_keeps_talk_time_right(live_session, 
     assert after == (pytest.approx(5_000, abs=300), pytest.approx(8_500, abs=300))
     # She spoke 3.5 s before the cut and 3.5 s after it; the second lost is not hers.
     assert talk_ms([before, after]) == pytest.approx(7_000, abs=600)
+
+
+async def test_a_page_of_another_site_cannot_open_the_socket(live_session):
+    from diadi.asgi import application
+
+    path = f"/ws/sessions/{live_session.public_id}/audio/"
+    foreign = WebsocketCommunicator(application, path, headers=[(b"origin", b"https://evil.test")])
+    assert (await foreign.connect())[0] is False
+    ours = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://127.0.0.1")])
+    assert (await ours.connect())[0] is True
+    assert await _close_code(ours) == 4001  # let in as far as the door: nobody is signed in
