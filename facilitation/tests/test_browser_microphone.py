@@ -3,6 +3,7 @@ track: join, the level moves, 16 kHz PCM flows to the audio socket in 40 ms mess
 stops it; and the messages a person sees when the microphone cannot be used."""
 
 import json
+import re
 import struct
 from collections.abc import Iterator
 
@@ -156,3 +157,47 @@ def test_joining_in_a_second_tab_takes_the_microphone_over(
         "Your microphone is now used in another tab or window. Join again to use it here."
     )
     expect(first.get_by_role("button", name="Join with microphone")).to_be_enabled()
+
+
+def test_a_dropped_connection_comes_back_by_itself_still_muted(
+    with_microphone: Browser, live_server_url: str, live_session
+):
+    page = _room(with_microphone, live_server_url, live_session)
+    connections, audio, controls = [], [], []
+
+    def through(route) -> None:
+        """Passes the page's socket on to the server, keeping what the page sends."""
+        server = route.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            if isinstance(message, bytes):
+                audio.append(message)
+            else:
+                controls.append(json.loads(message))
+            server.send(message)
+
+        route.on_message(from_page)
+        connections.append(route)
+
+    def wait_until(condition) -> None:
+        for _ in range(300):
+            if condition():
+                return
+            page.wait_for_timeout(100)
+        raise AssertionError("the page did not get there")
+
+    page.route_web_socket(re.compile(r".*/audio/$"), through)
+    page.get_by_role("button", name="Join with microphone").click()
+    expect(page.locator("[data-mic-state]")).to_have_text("Diadi is listening.")
+    page.get_by_role("button", name="Mute").click()
+    wait_until(lambda: controls == [{"type": "mute", "muted": True}])
+    # The network drops the connection, as a server restart or a flaky Wi-Fi would.
+    connections[0].close(code=1006, reason="network")
+    wait_until(lambda: len(connections) == 2)
+    # A new socket starts unmuted on the server: the page says at once that it is muted.
+    wait_until(lambda: len(controls) == 2)
+    assert controls[1] == {"type": "mute", "muted": True}
+    before = len(audio)
+    page.get_by_role("button", name="Unmute").click()
+    expect(page.locator("[data-mic-state]")).to_have_text("Diadi is listening.")
+    wait_until(lambda: len(audio) >= before + 10)
