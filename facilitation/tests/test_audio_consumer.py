@@ -49,6 +49,14 @@ class Run:
         assert await self.next() == {"type": "test.mark"}
 
 
+async def _streaming(session, user):
+    """The run's inbox, and a socket of `user` the run already heard open."""
+    run = await Run(session).listen()
+    socket = await _open(session, user=user)
+    assert (await run.next())["connected"] is True
+    return run, socket
+
+
 @pytest.fixture
 def live_session(make_session, invitee_user):
     session, _ = make_session(consented=True, invitee=invitee_user)
@@ -127,9 +135,7 @@ async def test_a_guest_invitee_streams_with_the_browser_key(make_session):
 
 async def test_a_paused_session_still_takes_audio(live_session, creator):
     await sync_to_async(transition)(live_session, Action.PAUSE)
-    run = await Run(live_session).listen()
-    socket = await _open(live_session, user=creator)
-    assert (await run.next())["connected"] is True
+    _, socket = await _streaming(live_session, creator)
     await socket.disconnect()
 
 
@@ -147,9 +153,7 @@ async def test_a_paused_session_still_takes_audio(live_session, creator):
 async def test_a_malformed_message_closes_the_socket_and_reaches_nobody(
     live_session, creator, maya, message, code
 ):
-    run = await Run(live_session).listen()
-    socket = await _open(live_session, user=creator)
-    assert (await run.next())["connected"] is True
+    run, socket = await _streaming(live_session, creator)
     await socket.send_to(**message)
     assert await _close_code(socket) == code
     # The run only learns the stream ended; what followed the refused message is dropped.
@@ -179,9 +183,7 @@ async def test_audio_sent_faster_than_twice_real_time_is_closed_with_4029(live_s
 
 
 async def test_muted_means_not_listened_to(live_session, creator, maya):
-    run = await Run(live_session).listen()
-    socket = await _open(live_session, user=creator)
-    await run.next()
+    run, socket = await _streaming(live_session, creator)
     await socket.send_to(text_data='{"type": "mute", "muted": true}')
     assert await run.next() == {"type": inbox.MUTE, "participant": maya.public_id, "muted": True}
     await socket.send_to(bytes_data=TENTH)  # a browser that sends anyway is not heard
@@ -195,9 +197,7 @@ async def test_muted_means_not_listened_to(live_session, creator, maya):
 async def test_a_second_socket_of_the_same_person_replaces_the_first(
     live_session, creator, invitee_user, maya
 ):
-    run = await Run(live_session).listen()
-    first = await _open(live_session, user=creator)
-    await run.next()
+    run, first = await _streaming(live_session, creator)
     second = await _open(live_session, user=creator)
     assert await _close_code(first) == 4009
     # The person never left: the run hears of a new stream, not of a disconnection.
@@ -222,9 +222,7 @@ async def test_a_second_socket_of_the_same_person_replaces_the_first(
 async def test_a_restarted_run_learns_who_streams_and_who_is_muted(
     live_session, creator, invitee_user, maya
 ):
-    run = await Run(live_session).listen()
-    socket = await _open(live_session, user=creator)
-    await run.next()
+    run, socket = await _streaming(live_session, creator)
     await socket.send_to(text_data='{"type": "mute", "muted": true}')
     await run.next()
     david = await live_session.participants.aget(role="invitee")
@@ -239,9 +237,7 @@ async def test_a_restarted_run_learns_who_streams_and_who_is_muted(
 
 
 async def test_the_socket_closes_with_4003_when_the_session_ends(live_session, creator, maya):
-    run = await Run(live_session).listen()
-    socket = await _open(live_session, user=creator)
-    await run.next()
+    run, socket = await _streaming(live_session, creator)
     await sync_to_async(transition)(live_session, Action.END)
     assert await _close_code(socket) == 4003
     assert (await run.next())["connected"] is False
