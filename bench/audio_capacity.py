@@ -2,9 +2,10 @@
 
 One process, one event loop, as a worker hosting many facilitation runs: N/2 sessions, each
 with its listening pipeline (facilitation.audio: a Silero VAD per person) and its
-FacilitationEngine fed with the talk inputs. Every stream plays one person of the committed
-fixture conversation (facilitation/tests/fixtures/audio/, looped, each session from its own
-point in it) in 40 ms messages paced by the wall clock, as browsers send them.
+facilitation engine fed with the talk inputs (through a Conductor, as in a run). Every
+stream plays one person of the committed fixture conversation (facilitation/tests/fixtures/
+audio/, looped, each session from its own point in it) in 40 ms messages paced by the wall
+clock, as browsers send them.
 
     python bench/audio_capacity.py                       # 10, 20, 40, 60, 80 streams
     python bench/audio_capacity.py --streams 40 --seconds 60
@@ -32,9 +33,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
 
 from facilitation.audio.listener import SessionListener  # noqa: E402
 from facilitation.audio.pcm import BYTES_PER_MS  # noqa: E402
-from facilitation.engine import FacilitationEngine, ParticipantInfo  # noqa: E402
+from facilitation.engine import (  # noqa: E402
+    DEFAULT_THRESHOLDS,
+    DEFAULT_TOGGLES,
+    ParticipantInfo,
+)
+from facilitation.engine.conductor import Conductor  # noqa: E402
 from facilitation.engine.events import PARTICIPANT_STATUS  # noqa: E402
-from facilitation.engine.inputs import SpeechStarted, TalkInput, apply  # noqa: E402
+from facilitation.engine.inputs import SpeechStarted, TalkInput  # noqa: E402
 
 FIXTURES = ROOT / "facilitation" / "tests" / "fixtures" / "audio"
 # Where each person's turns start in the fixture (make_fixtures.sh).
@@ -84,10 +90,13 @@ class BenchSession:
         self.offset_ms = (number * 7_919) % TRACK_MS  # spread the sessions over the track
         self.clock = clock
         self.level = level
-        self.engine = FacilitationEngine(
+        self.conductor = Conductor.for_session(
             participants=(ParticipantInfo(self.ids[0], "Maya"), ParticipantInfo(self.ids[1], "D")),
             duration_ms=60 * 60_000,
-            clock=clock,
+            goal="",
+            templates=None,
+            thresholds=DEFAULT_THRESHOLDS,
+            toggles=DEFAULT_TOGGLES,
         )
         self.listener = SessionListener(self.ids, self.on_talk)
         self.started_wall: dict[str, float] = {}
@@ -108,9 +117,9 @@ class BenchSession:
         onset = self.true_onset_ms(person, talk.at_ms) if isinstance(talk, SpeechStarted) else None
         if onset is not None and onset > 0:
             self.level.to_input_ms.append(now_ms - onset)
-        apply(self.engine, talk)
-        # The run hands talk on at once rather than at its next tick.
-        for event in self.engine.tick():
+        # As a run does: fed at once, and who speaks is told without waiting for a tick.
+        self.conductor.add([talk])
+        for event in self.conductor.play_until(now_ms):
             if (
                 onset is not None
                 and onset > 0
@@ -146,7 +155,7 @@ async def run_level(streams: int, seconds: float, *, paced: bool = True) -> Leve
         if at_ms >= next_tick:
             next_tick += TICK_MS
             for session in sessions:
-                session.engine.tick()
+                session.conductor.play_until(min(at_ms, clock.now_ms()))
                 await session.listener.expire(at_ms)
     drain_from = time.monotonic()
     await asyncio.gather(*(session.listener.drain() for session in sessions))

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
 
@@ -10,7 +11,12 @@ app = Celery("diadi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Runs whose worker died are rebuilt from the event log (facilitation/runners.py).
+# Periodic jobs. In the embedded default no beat runs: the run host runs this same schedule
+# in its own process (facilitation/runners.py).
 app.conf.beat_schedule = {
-    "facilitation-watchdog": {"task": "facilitation.tasks.watchdog", "schedule": 15.0},
+    # Runs whose host died are rebuilt elsewhere from what they kept (facilitation/store.py).
+    "facilitation-watchdog": {
+        "task": "facilitation.tasks.watchdog",
+        "schedule": settings.RUN_WATCHDOG_SECONDS,
+    },
 }

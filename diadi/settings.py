@@ -145,7 +145,14 @@ if USE_REDIS:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process: the run host shares this layer with the sockets. Its one channel takes
+    # every run's inbox, so channels get more room than the default 100 messages.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 5000},
+        }
+    }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if "EMAIL_URL" in env:
@@ -230,10 +237,30 @@ SPECTACULAR_SETTINGS = {
 # Celery only runs in production mode; the embedded default never starts a worker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
+# Every task may be delivered twice and must be harmless then: a run hand-out is claimed by
+# token (a second delivery finds it taken), the watchdog and sweeps claim rows the same way.
+# So acknowledge late (a worker killed mid-task gets its task redelivered) and keep the
+# Redis visibility timeout long: no task runs anywhere near it, as a hand-out returns as
+# soon as the run lives in a host.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Run hand-outs have a queue of their own, served by the run hosts; the watchdog and other
+# periodic work stay on the default queue, so they never wait behind runs.
+CELERY_TASK_ROUTES = {"facilitation.tasks.host_run": {"queue": "runs"}}
+
+# Facilitation runs (facilitation/host.py, store.py): a host renews its leases every
+# RUN_HEARTBEAT_SECONDS; a lease not renewed for RUN_LEASE_SECONDS is taken over by the
+# watchdog, which runs every RUN_WATCHDOG_SECONDS. A run that failed RUN_MAX_ATTEMPTS times
+# stays failed. Each host does its database work on RUN_DB_THREADS threads.
+RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=5.0)
+RUN_LEASE_SECONDS = env.float("RUN_LEASE_SECONDS", default=20.0)
+RUN_WATCHDOG_SECONDS = env.float("RUN_WATCHDOG_SECONDS", default=5.0)
+RUN_MAX_ATTEMPTS = env.int("RUN_MAX_ATTEMPTS", default=5)
+RUN_DB_THREADS = env.int("RUN_DB_THREADS", default=4)
 
 # Provider keys: a missing key switches the feature off with a visible reason, never a crash.
 MEETING_BAAS_API_KEY = env.str("MEETING_BAAS_API_KEY", default="")

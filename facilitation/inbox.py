@@ -11,6 +11,9 @@ from channels.layers import get_channel_layer
 
 # Message types a run understands (the "type" key, as the channel layer dispatches it).
 CONTROL = "run.control"
+# Someone started or stopped speaking, as a source outside the run heard it (a meeting bot's
+# speaker state): {"participant": public id, "speaking": bool, "at": wall-clock seconds}.
+SPEECH = "run.speech"
 AUDIO = "run.audio"
 MUTE = "run.mute"
 AUDIO_STREAM = "run.audio_stream"

@@ -8,18 +8,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
-from facilitation import runners, store
+from facilitation import store
 from facilitation.engine import LIVE_SWITCHES
-from facilitation.models import FacilitationRun
+from facilitation.models import TranscriptSegment
 from facilitation.simulation import Script, load_script
-from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source
+from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source, source_speed
 from personas.services import get_active_persona
 from sessions import services as sessions
 from sessions.errors import ErrorCode, SessionError
+from sessions.events import SPEAKERS_SWAPPED, append_event
 from sessions.meeting_urls import meeting_url_error
-from sessions.models import Participant, Platform, Session, Status
+from sessions.models import LIVE_STATUSES, Participant, Platform, Session, Status
 from sessions.state import Action, transition
 
 PROMPT_SECONDS = 20
@@ -60,35 +62,26 @@ def _check_can_start(session: Session, meeting_url: str | None) -> None:
     )
 
 
-def prepare_start(
-    session: Session,
-    by: Participant | None,
-    *,
-    meeting_url: str | None = None,
-    source: dict | None = None,
-) -> tuple[Session, FacilitationRun]:
-    """Move the session to in_progress with its run recorded, without running it yet."""
-    if session.status != Status.READY:
-        raise SessionError(ErrorCode.SESSION_NOT_READY)
-    _check_can_start(session, meeting_url)
-    with transaction.atomic():
-        started = transition(session, Action.START, by=by, reason="started", at_ms=0)
-        run = store.create_run(started, source or idle_source())
-        started.client_id = f"run_{run.pk}"
-        started.save(update_fields=["client_id"])
-    return started, run
-
-
 def start(
     session: Session,
     by: Participant | None,
     *,
     meeting_url: str | None = None,
     source: dict | None = None,
+    host: str = "",
 ) -> Session:
-    """Start the session and its facilitation run; refuses with the spec's error codes."""
-    started, run = prepare_start(session, by, meeting_url=meeting_url, source=source)
-    transaction.on_commit(lambda: runners.launch(run.pk, run.owner))
+    """Start the session and record its run, handed out to a run host once this commits
+    (facilitation/hooks.py), or already held by `host`; refuses with the spec's codes."""
+    if session.status != Status.READY:
+        raise SessionError(ErrorCode.SESSION_NOT_READY)
+    _check_can_start(session, meeting_url)
+    source = source or idle_source()
+    with transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(clock_rate=source_speed(source))
+        started = transition(session, Action.START, by=by, reason="started", at_ms=0)
+        run = store.create_run(started, source, host=host)
+        started.client_id = f"run_{run.pk}"
+        started.save(update_fields=["client_id"])
     return started
 
 
@@ -102,6 +95,26 @@ def resume(session: Session, by: Participant | None) -> Session:
 
 def end(session: Session, by: Participant | None) -> Session:
     return transition(session, Action.END, by=by, reason="ended_by_participant")
+
+
+def swap_speakers(session: Session, by: Participant) -> Session:
+    """A meeting's speaker labels were the wrong way round: who said what so far changes
+    hands (the kept speech here, the balance in the session's run, which hears of it)."""
+    if session.platform == Platform.DIADI:
+        raise SessionError(
+            ErrorCode.VALIDATION_ERROR,
+            "In the browser room each of you has your own microphone: there is nothing to swap.",
+        )
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.status not in LIVE_STATUSES:
+            raise SessionError(ErrorCode.SESSION_NOT_IN_PROGRESS)
+        first, second = locked.participants.values_list("pk", flat=True)
+        TranscriptSegment.objects.filter(session=locked, participant__in=(first, second)).update(
+            participant=Case(When(participant=first, then=Value(second)), default=Value(first))
+        )
+        append_event(locked, SPEAKERS_SWAPPED, {"participantId": by.public_id})
+    return locked
 
 
 def start_simulation(session: Session, script: Script, *, speed: float) -> Session:
@@ -149,8 +162,8 @@ def start_demo(user: AbstractBaseUser) -> Session:
 
 
 def clock_rate(session: Session) -> float:
-    run = getattr(session, "facilitation_run", None)
-    return float(run.source.get("speed", 1.0)) if run is not None else 1.0
+    # A script played as fast as possible (rate 0) has no wall-clock timer to show.
+    return session.clock_rate or 1.0
 
 
 def ends_at(session: Session) -> datetime | None:

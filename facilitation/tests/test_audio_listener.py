@@ -11,8 +11,9 @@ from pipecat.audio.vad.silero import SileroVADAnalyzer
 
 from facilitation.audio.listener import SessionListener
 from facilitation.audio.vad import InlineSileroVADAnalyzer
-from facilitation.engine import FacilitationEngine, ManualClock, ParticipantInfo
-from facilitation.engine.inputs import SpeechStopped, apply
+from facilitation.engine import DEFAULT_THRESHOLDS, DEFAULT_TOGGLES, ParticipantInfo
+from facilitation.engine.conductor import Conductor
+from facilitation.engine.inputs import SpeechStopped
 from facilitation.tests.audio_support import (
     DAVID,
     LENGTH_MS,
@@ -105,17 +106,17 @@ def test_the_long_silence_is_found_where_it_is(conversation):
 
 
 def test_the_engine_measures_the_conversation_from_the_talk_inputs(conversation):
-    clock = ManualClock()
-    engine = FacilitationEngine(
+    conductor = Conductor.for_session(
         participants=(ParticipantInfo(MAYA, "Maya"), ParticipantInfo(DAVID, "David")),
         duration_ms=10 * 60_000,
-        clock=clock,
+        goal="",
+        templates=None,
+        thresholds=DEFAULT_THRESHOLDS,
+        toggles=DEFAULT_TOGGLES,
     )
-    for talk in sorted(conversation, key=lambda talk: talk.at_ms):
-        clock.set(talk.at_ms)
-        apply(engine, talk)
-    clock.set(LENGTH_MS)
-    balance = engine.balance()
+    conductor.add(conversation)
+    conductor.play_until(LENGTH_MS)
+    balance = conductor.engine.balance()
     assert abs(balance["participantA"]["percentage"] - 75) <= 3
     assert abs(balance["participantB"]["percentage"] - 25) <= 3
     # David started while Maya talked, and she stopped within 2 s: he interrupted once.

@@ -1,8 +1,11 @@
 import re
+import subprocess
+import sys
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from conftest import server_env
 from sessions.models import SessionEvent, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +30,7 @@ def _percentages(page: Page) -> list[str]:
 
 
 def test_both_see_the_same_room_and_either_can_stop_the_facilitator(
-    browser: Browser, live_server_url: str, facilitation_worker, make_session, invitee_user
+    browser: Browser, live_server_url: str, facilitation_worker, make_session, invitee_user, request
 ):
     session, _ = make_session(consented=True, invitee=invitee_user)
     maya = _logged_in(
@@ -43,9 +46,17 @@ def test_both_see_the_same_room_and_either_can_stop_the_facilitator(
         page.goto(f"{live_server_url}/sessions/{session.public_id}/live/")
         expect(page.locator("#session-events")).to_have_attribute("data-connected", "true")
 
-    maya.request.post(
-        f"{live_server_url}/__test__/simulate/{session.public_id}/one_sided.yaml/{SPEED}/"
+    # Someone plays a script in their session from the command line; the running Diadi
+    # takes the run, so both open rooms follow it.
+    command = subprocess.Popen(
+        [
+            *(sys.executable, "manage.py", "simulate_session", "--session", session.public_id),
+            *("--script", "facilitation/simulations/one_sided.yaml", "--speed", str(SPEED)),
+        ],
+        env=server_env(),
+        stdout=subprocess.DEVNULL,
     )
+    request.addfinalizer(command.kill)
     for page in (maya, david):
         expect(page.get_by_text("Pause the facilitator")).to_be_visible()
 
