@@ -17,6 +17,7 @@ from .engine import FacilitationEngine, ParticipantInfo
 from .events import Event, in_order
 from .inputs import (
     Input,
+    MicrophoneChanged,
     Observed,
     Paused,
     Resumed,
@@ -131,6 +132,8 @@ class Conductor:
             engine.speech_stopped(item.participant_id, item.at_ms)
         elif isinstance(item, Observed):
             engine.observe(item.participant_id, item.signals, item.at_ms)
+        elif isinstance(item, MicrophoneChanged):
+            engine.microphone(item.participant_id, item.status, item.at_ms)
         elif isinstance(item, Paused):
             return engine.pause()
         elif isinstance(item, Resumed):

@@ -42,6 +42,15 @@ class Observed:
 
 
 @dataclass(frozen=True)
+class MicrophoneChanged:
+    """A person's microphone was muted or dropped, or is heard again ("listening")."""
+
+    at_ms: int
+    participant_id: str
+    status: str
+
+
+@dataclass(frozen=True)
 class Paused:
     """The kill switch."""
 

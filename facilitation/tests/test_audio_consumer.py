@@ -32,6 +32,7 @@ class Run:
     def __init__(self, session):
         self.layer = get_channel_layer()
         self.group = inbox.run_group(session.public_id)
+        self.session = session.public_id
 
     async def listen(self):
         self.channel = await self.layer.new_channel()
@@ -39,7 +40,15 @@ class Run:
         return self
 
     async def next(self):
-        return await asyncio.wait_for(self.layer.receive(self.channel), timeout=3)
+        """The next message from an audio socket (the session's controls, which the run
+        also hears, are skipped); each names the session, as one host hears many runs."""
+        while True:
+            message = await asyncio.wait_for(self.layer.receive(self.channel), timeout=3)
+            if message["type"] != inbox.CONTROL:
+                break
+        if message["type"] != "test.mark":
+            assert message.pop("session") == self.session
+        return message
 
     async def nothing_more(self):
         """Nothing reached the run: once the consumer had time to pass on anything, a
