@@ -11,15 +11,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
+from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, CLOSED_STATUSES, admit
 from sessions import services
-from sessions.errors import SessionError
 from sessions.events import events_after, group_name
-from sessions.models import Participant, Session, Status
+from sessions.models import Participant, Session
 
-CLOSE_UNAUTHORIZED = 4001
-CLOSE_SESSION_ENDED = 4003
-CLOSE_NOT_FOUND = 4004
-CLOSED_STATUSES = (Status.ENDED, Status.ARCHIVED)
 REPLAY_BATCH = 500
 
 
@@ -42,20 +38,11 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
     counted: bool = False
 
     async def connect(self) -> None:
-        await self.accept()
-        public_id = self.scope["url_route"]["kwargs"]["public_id"]
-        user = self.scope.get("user")
-        keys = services.browser_keys(self.scope.get("session") or {})
-        if (user is None or not user.is_authenticated) and not keys:
-            await self.close(code=CLOSE_UNAUTHORIZED)
+        admitted = await admit(self)
+        if admitted is None:
             return
-        try:
-            self.session, self.participant = await database_sync_to_async(services.get_for)(
-                public_id, user, keys
-            )
-        except SessionError:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
+        self.session, self.participant = admitted
+        public_id = self.session.public_id
 
         # Join first, then read: whatever is committed meanwhile arrives by one path or both,
         # and the seq check below drops the second copy.

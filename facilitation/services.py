@@ -16,7 +16,7 @@ from django.utils import timezone
 from facilitation import adapters, store
 from facilitation.models import FacilitationRun, TranscriptSegment
 from facilitation.simulation import Script, load_script
-from facilitation.sources import SIMULATIONS_DIR, idle_source, simulation_source, source_speed
+from facilitation.sources import SIMULATIONS_DIR, browser_source, simulation_source, source_speed
 from personas.services import get_active_persona
 from sessions import services as sessions
 from sessions.errors import ErrorCode, SessionError
@@ -59,7 +59,7 @@ def start(
     if session.status != Status.READY:
         raise SessionError(ErrorCode.SESSION_NOT_READY)
     _check_can_start(session, meeting_url)
-    source = source or idle_source()
+    source = source or browser_source()
     with transaction.atomic():
         Session.objects.filter(pk=session.pk).update(clock_rate=source_speed(source))
         started = transition(session, Action.START, by=by, reason="started", at_ms=0)

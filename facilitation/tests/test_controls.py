@@ -40,7 +40,7 @@ def test_start_answers_the_spec_shape(people, ready):
     assert body["status"] == "in_progress"
     assert body["botId"] is None and body["clientId"].startswith("run_")
     assert body["eventUrl"].endswith(f"/ws/sessions/{ready.public_id}/events/")
-    assert FacilitationRun.objects.get(session=ready).source == {"kind": "idle"}
+    assert FacilitationRun.objects.get(session=ready).source == {"kind": "browser"}
 
 
 def test_either_participant_pauses_resumes_and_ends(people, ready):
