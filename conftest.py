@@ -1,16 +1,14 @@
 """Fixtures shared by every app's tests: the people of a session, and a live Daphne."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from channels.testing.live import make_application
-from daphne.testing import DaphneProcess
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -33,38 +31,28 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-SIMULATE_PREFIX = "/__test__/simulate/"
+def _test_database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _application_with_test_hooks():
-    """Diadi as served, plus one route only the browser tests' server has: start a scripted
-    conversation in a session, inside the server process (the embedded runner lives there)."""
-    app = make_application(static_wrapper=ASGIStaticFilesHandler)
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    async def application(scope, receive, send):
-        if scope["type"] != "http" or not scope["path"].startswith(SIMULATE_PREFIX):
-            return await app(scope, receive, send)
-        from asgiref.sync import sync_to_async
 
-        from facilitation import runners, services
-        from facilitation.simulation import load_script
-        from facilitation.sources import SIMULATIONS_DIR
-        from sessions.models import Session
+# What the browser tests' server is told beyond `make run`'s defaults: the test database, a
+# watchdog that adopts a run handed out by a command within a second, a quick demo.
+SERVER_ENV = {"RUN_WATCHDOG_SECONDS": "1", "DEMO_SPEED": "20"}
 
-        public_id, script, speed = scope["path"][len(SIMULATE_PREFIX) :].strip("/").split("/")
-        runners.adopt_running_loop()
 
-        def start() -> None:
-            session = Session.objects.get(public_id=public_id)
-            services.start_simulation(
-                session, load_script(SIMULATIONS_DIR / script), speed=float(speed)
-            )
-
-        await sync_to_async(start)()
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    return application
+def server_env() -> dict[str, str]:
+    return {**os.environ, **SERVER_ENV, "DATABASE_URL": _test_database_url()}
 
 
 FAKE_OPENAI_KEY = "sk-fake-openai"
@@ -72,98 +60,106 @@ FAKE_OPENAI_KEY = "sk-fake-openai"
 
 @pytest.fixture(scope="session")
 def fake_openai_server():
-    """A local server speaking OpenAI's protocol, which the browser tests' Diadi uses (its
-    server and its Celery worker): tests may make it answer, fail or hold its answers."""
+    """A local server speaking OpenAI's protocol: the browser tests' Diadi (its server, its
+    workers, its commands) writes recaps with it, never with the real one. Tests may make it
+    answer, fail or hold its answers."""
     from facilitation.adapters.fake_openai import FakeOpenAI
 
     fake = FakeOpenAI().start()
+    SERVER_ENV.update(OPENAI_API_KEY=FAKE_OPENAI_KEY, OPENAI_BASE_URL=fake.url)
     yield fake
     fake.stop()
 
 
+def play_script(public_id: str, script: str, speed: float) -> subprocess.Popen:
+    """Someone plays a script in their ready session from the command line
+    (facilitation/simulations/<script>); the running Diadi takes the run. Kill it when done."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "manage.py", "simulate_session", "--session", public_id),
+            *("--script", f"facilitation/simulations/{script}", "--speed", str(speed)),
+        ],
+        env=server_env(),
+        stdout=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture(scope="session")
 def live_server_url(django_db_setup, django_db_blocker, fake_openai_server) -> Iterator[str]:
-    """A real Daphne (HTTP + websockets) in a child process, on the test database."""
+    """Diadi served as `make run` serves it: Daphne in a process of its own, on the test
+    database (which the tests fill and read through committed transactions)."""
     with django_db_blocker.unblock():
-        connections.close_all()
-
-    def child_setup() -> None:
-        # The forked server already points at the test database. It also inherits
-        # pytest-django's guard against database access, channel
-        # layers built on event loops that do not exist here, open Redis sockets, and
-        # asgiref's one sync thread, which did not survive the fork (work sent to it would
-        # wait forever).
-        from asgiref.sync import SyncToAsync
-        from channels.layers import channel_layers
-        from django.conf import settings
-        from django.core.cache import caches
-
-        django_db_blocker.unblock()
-        # Recaps are written by the fake OpenAI, never by the real one.
-        settings.OPENAI_API_KEY = FAKE_OPENAI_KEY
-        settings.OPENAI_BASE_URL = fake_openai_server.url
-        channel_layers.backends.clear()
-        for alias in settings.CACHES:  # never share the parent's Redis sockets
-            del caches[alias]
-        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
-
-    server = DaphneProcess("127.0.0.1", _application_with_test_hooks, setup=child_setup)
-    server.daemon = True
-    server.start()
-    if not server.ready.wait(timeout=30):
+        env = server_env()
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "diadi.asgi:application",
+        ],
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if server.poll() is not None:
+                raise RuntimeError("Daphne exited before serving the browser tests")
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("Daphne did not start for the browser tests")
+        yield url
+    finally:
         server.terminate()
-        raise RuntimeError("Daphne did not start for the browser tests")
-    yield f"http://127.0.0.1:{server.port.value}"
-    server.terminate()
-    server.join(timeout=10)
+        server.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
-def facilitation_worker(live_server_url, fake_openai_server) -> Iterator[None]:
-    """In production mode runs go to Celery: start a real worker on the test database."""
+def start_worker(name: str, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """A Celery worker as the Procfile runs one, on the test database; returns once it
+    answers a ping."""
+    from diadi.celery import app
+
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "diadi", "worker", f"--hostname={name}@%h"),
+            *("--pool=threads", "--concurrency=4", "--queues=runs,celery"),
+            *("--without-heartbeat", "--without-mingle", "--without-gossip"),
+            "--loglevel=WARNING",
+            *extra,
+        ],
+        env=env or server_env(),
+    )
+    for _ in range(100):
+        if worker.poll() is not None:
+            break
+        replies = app.control.ping(timeout=0.5)
+        if any(name in host for reply in replies for host in reply):
+            return worker
+    worker.kill()
+    raise RuntimeError(f"The Celery worker {name} did not start")
+
+
+@pytest.fixture
+def facilitation_worker(live_server_url) -> Iterator[None]:
+    """In production mode runs go to Celery: a real worker on the test database, for this
+    test alone (a worker left from another test would take its hand-outs)."""
     from django.conf import settings
-    from django.db import connection
 
     if not settings.USE_REDIS:
         yield  # embedded mode: runs live in the Daphne process
         return
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/"
-        f"{db['NAME']}",
-        "OPENAI_API_KEY": FAKE_OPENAI_KEY,
-        "OPENAI_BASE_URL": fake_openai_server.url,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "diadi",
-            "worker",
-            "--pool=threads",
-            "--concurrency=4",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=WARNING",
-        ],
-        env=env,
-    )
-    try:
-        from diadi.celery import app
-
-        for _ in range(100):
-            if app.control.ping(timeout=0.5):
-                break
-        else:
-            raise RuntimeError("The Celery worker for the browser tests did not start")
-        yield
-    finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+    worker = start_worker("runs")
+    yield
+    worker.terminate()
+    worker.wait(timeout=20)
 
 
 @pytest.fixture

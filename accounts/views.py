@@ -11,6 +11,7 @@ from django_ratelimit.decorators import ratelimit
 from rest_framework.authtoken.models import Token
 
 from accounts.forms import SignupForm
+from diadi.middleware import never_compressed
 from facilitation.adapters import SERVICES
 
 _post_limit = ratelimit(key="ip", rate="10/m", method="POST", block=True)
@@ -38,6 +39,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@never_compressed
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=request.user).first()

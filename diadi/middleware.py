@@ -1,8 +1,9 @@
 import zoneinfo
 from collections.abc import Callable
-from functools import cache
+from functools import cache, wraps
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 
 TIMEZONE_COOKIE = "diadi_tz"
@@ -26,3 +27,29 @@ class BrowserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+# A response attribute set by `never_compressed`: CompressionMiddleware leaves it as it is.
+UNCOMPRESSED = "diadi_uncompressed"
+
+
+def never_compressed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For pages that show a long-lived secret (an API token, an invite link): never gzipped,
+    so no compression side channel (BREACH) can ever be aimed at that secret."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        setattr(response, UNCOMPRESSED, True)
+        return response
+
+    return wrapped
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip (with its random padding against BREACH), except where a view said no."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(response, UNCOMPRESSED, False):
+            return response
+        return super().process_response(request, response)

@@ -17,14 +17,18 @@ env = environ.Env()
 # A local .env is optional and never required; real deployments set real env vars.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# DEBUG=1 (the default) is development: a built-in key, local hosts, static files straight from
+# the source folders, plain HTTP. Django's own technical error pages are a separate choice
+# (DEBUG_PAGES=1): without it a mistyped link shows Diadi's 404 page, even under `make run`.
+DEVELOPMENT = env.bool("DEBUG", default=True)
+DEBUG = DEVELOPMENT and env.bool("DEBUG_PAGES", default=False)
 
 _DEV_SECRET_KEY = "insecure-diadi-development-key-do-not-use-in-production"
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEVELOPMENT else None)
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEVELOPMENT else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute links (invite links, bot callbacks) are built from this when set, else from the request.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
@@ -62,6 +66,8 @@ if USE_REDIS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses what the views below return (see README, "Choices worth knowing": BREACH).
+    "diadi.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,7 +151,14 @@ if USE_REDIS:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process: the run host shares this layer with the sockets. Its one channel takes
+    # every run's inbox, so channels get more room than the default 100 messages.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 5000},
+        }
+    }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if "EMAIL_URL" in env:
@@ -164,24 +177,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not DEVELOPMENT
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 # In the embedded default nobody runs collectstatic: serve straight from the source folders.
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEVELOPMENT
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
 # Behind a TLS-terminating proxy in production; every default here is overridable.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEVELOPMENT)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEVELOPMENT)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEVELOPMENT)
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=0 if DEVELOPMENT else 60 * 60 * 24 * 365
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEVELOPMENT)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEVELOPMENT)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -192,7 +207,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "connect-src": [SELF, "ws:", "wss:"] if DEBUG else [SELF, "wss:"],
+        "connect-src": [SELF, "ws:", "wss:"] if DEVELOPMENT else [SELF, "wss:"],
         "media-src": [SELF, "blob:"],
         "worker-src": [SELF, "blob:"],
         "frame-ancestors": [NONE],
@@ -230,10 +245,30 @@ SPECTACULAR_SETTINGS = {
 # Celery only runs in production mode; the embedded default never starts a worker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
+# Every task may be delivered twice and must be harmless then: a run hand-out is claimed by
+# token (a second delivery finds it taken), the watchdog and sweeps claim rows the same way.
+# So acknowledge late (a worker killed mid-task gets its task redelivered) and keep the
+# Redis visibility timeout long: no task runs anywhere near it, as a hand-out returns as
+# soon as the run lives in a host.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Run hand-outs have a queue of their own, served by the run hosts; the watchdog and other
+# periodic work stay on the default queue, so they never wait behind runs.
+CELERY_TASK_ROUTES = {"facilitation.tasks.host_run": {"queue": "runs"}}
+
+# Facilitation runs (facilitation/host.py, store.py): a host renews its leases every
+# RUN_HEARTBEAT_SECONDS; a lease not renewed for RUN_LEASE_SECONDS is taken over by the
+# watchdog, which runs every RUN_WATCHDOG_SECONDS. A run that failed RUN_MAX_ATTEMPTS times
+# stays failed. Each host does its database work on RUN_DB_THREADS threads.
+RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=5.0)
+RUN_LEASE_SECONDS = env.float("RUN_LEASE_SECONDS", default=20.0)
+RUN_WATCHDOG_SECONDS = env.float("RUN_WATCHDOG_SECONDS", default=5.0)
+RUN_MAX_ATTEMPTS = env.int("RUN_MAX_ATTEMPTS", default=5)
+RUN_DB_THREADS = env.int("RUN_DB_THREADS", default=4)
 
 # Provider keys: a missing key switches the feature off with a visible reason, never a crash.
 MEETING_BAAS_API_KEY = env.str("MEETING_BAAS_API_KEY", default="")
@@ -268,6 +303,10 @@ INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # The hub's "Try a demo" plays this example conversation this many times faster than life.
 DEMO_SCRIPT = env.str("DEMO_SCRIPT", default="one_sided.yaml")
 DEMO_SPEED = env.float("DEMO_SPEED", default=4.0)
+
+# When the planned time of a session runs out, both see "time's up" and the session ends by
+# itself this many minutes later, unless one of them asks for a few more minutes.
+SESSION_GRACE_MINUTES = env.int("SESSION_GRACE_MINUTES", default=5)
 
 # Overrides of the facilitation engine's thresholds (facilitation/engine/thresholds.py), as
 # JSON, e.g. FACILITATION_THRESHOLDS='{"silence_ms": 20000}'. Unknown names fail at start-up.

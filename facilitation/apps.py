@@ -6,4 +6,13 @@ class FacilitationConfig(AppConfig):
     verbose_name = "Facilitation"
 
     def ready(self) -> None:
-        from facilitation import checks  # noqa: F401 - registers the system checks
+        from facilitation import (
+            checks,  # noqa: F401 - registers the system checks
+            hooks,
+        )
+        from sessions import events, state
+        from sessions.models import Status
+
+        state.on_enter(Status.IN_PROGRESS, hooks.launch_run)
+        state.on_delete(hooks.push_deleted)
+        events.on_logged(hooks.CONTROL_TYPES, hooks.push_control)

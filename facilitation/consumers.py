@@ -11,15 +11,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
+from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, CLOSED_STATUSES, admit
 from sessions import services
-from sessions.errors import SessionError
 from sessions.events import events_after, group_name
-from sessions.models import Participant, Session, Status
+from sessions.models import Participant, Session
 
-CLOSE_UNAUTHORIZED = 4001
-CLOSE_SESSION_ENDED = 4003
-CLOSE_NOT_FOUND = 4004
-CLOSED_STATUSES = (Status.ENDED, Status.ARCHIVED)
 REPLAY_BATCH = 500
 
 
@@ -34,25 +30,6 @@ def _parse_after(query_string: bytes) -> int | None:
     return after if after >= 0 else None
 
 
-async def accept_participant(
-    consumer: AsyncJsonWebsocketConsumer,
-) -> tuple[Session, Participant] | None:
-    """Accepts the socket, then closes it (4001, 4004) unless one of the session's two people
-    opened it; returns the session and that person."""
-    await consumer.accept()
-    public_id = consumer.scope["url_route"]["kwargs"]["public_id"]
-    user = consumer.scope.get("user")
-    keys = services.browser_keys(consumer.scope.get("session") or {})
-    if (user is None or not user.is_authenticated) and not keys:
-        await consumer.close(code=CLOSE_UNAUTHORIZED)
-        return None
-    try:
-        return await database_sync_to_async(services.get_for)(public_id, user, keys)
-    except SessionError:
-        await consumer.close(code=CLOSE_NOT_FOUND)
-        return None
-
-
 class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
     session: Session
     participant: Participant
@@ -61,7 +38,7 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
     counted: bool = False
 
     async def connect(self) -> None:
-        admitted = await accept_participant(self)
+        admitted = await admit(self)
         if admitted is None:
             return
         self.session, self.participant = admitted

@@ -7,7 +7,7 @@ class TranscriptSegment(models.Model):
     """One finished utterance: who spoke, when (ms on the session clock), and what if known.
 
     Without a transcript (VAD-only talk measurement) `text` is empty: the timing alone is
-    what balance, restarts and the recap's talk-over-time chart need.
+    what balance and the recap's talk-over-time chart need.
     """
 
     class Source(models.TextChoices):
@@ -35,11 +35,12 @@ class TranscriptSegment(models.Model):
 
 
 def new_owner_token() -> str:
-    return secrets.token_hex(8)
+    return secrets.token_hex(16)
 
 
 class FacilitationRun(models.Model):
-    """The one facilitation run of a live session, and how to rebuild it if its worker dies."""
+    """The one facilitation run of a live session: who holds it (the lease), and where it got
+    to, so that another worker can rebuild it exactly if its host dies."""
 
     class State(models.TextChoices):
         RUNNING = "running"
@@ -50,11 +51,22 @@ class FacilitationRun(models.Model):
         "diadi_sessions.Session", on_delete=models.CASCADE, related_name="facilitation_run"
     )
     source = models.JSONField(help_text="What feeds the run, e.g. a simulation script.")
+    # The switches when the session started; later changes are among the run's inputs.
+    toggles_at_start = models.JSONField(default=dict)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
-    # Changes whenever the watchdog hands the run to a new worker; the old one then stops.
+    # The lease (a fencing token): a hand-out names a token, the host that claims it swaps it
+    # for its own, and every write checks it in the write's transaction. A redelivered
+    # hand-out or a stale host still running can therefore never write.
     owner = models.CharField(max_length=32, default=new_owner_token)
+    # Which process holds the lease; empty while handed out and not yet claimed.
+    host = models.CharField(max_length=100, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=1)
     heartbeat_at = models.DateTimeField()
+    # How far the holder got, as of its last write: the session time of its last tick, how
+    # many items of its source it had consumed, and the last control event it applied.
+    played_ms = models.IntegerField(default=-1)
+    source_position = models.PositiveIntegerField(default=0)
+    applied_seq = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -64,3 +76,22 @@ class FacilitationRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run of {self.session_id} ({self.state})"
+
+
+class RunInput(models.Model):
+    """One input a run fed its engine, and the session time it fed it at: replayed in order,
+    these rebuild the engine exactly. Kept only while the run lasts; never any words."""
+
+    run = models.ForeignKey(FacilitationRun, on_delete=models.CASCADE, related_name="inputs")
+    position = models.PositiveIntegerField()
+    fed_ms = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20)
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="one_input_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.fed_ms} ms"

@@ -1,183 +1,380 @@
-"""One facilitation run: a source feeds the engine, the engine's events go to the log.
+"""One facilitation run: its source and the live room's controls feed the engine (through a
+Conductor, on the session's clock), and what the engine says goes to the event log.
 
-The same loop runs as an asyncio task in the embedded default and inside a Celery task in
-production (facilitation/runners.py decides). It never keeps anything that cannot be rebuilt
-from the database: a run restarted by the watchdog resumes from the event log and segments.
+A run lives as an asyncio task in a RunHost (facilitation/host.py) beside many others. It
+keeps nothing that cannot be rebuilt from the database: each write records the inputs it
+fed and how far it got, so a run taken over by another worker replays them and continues
+exactly where this one stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol
 
-from asgiref.sync import sync_to_async
-from django.conf import settings
+from facilitation import inbox, store
+from facilitation.engine import LIVE_SWITCHES, Thresholds
+from facilitation.engine.conductor import Conductor, Fed
+from facilitation.engine.engine import DISCONNECTED, LISTENING, MUTED
+from facilitation.engine.inputs import (
+    Classifier,
+    Input,
+    MicrophoneChanged,
+    Paused,
+    Resumed,
+    SpeakersSwapped,
+    SpeechStarted,
+    SpeechStopped,
+    TalkInput,
+    TogglesChanged,
+    with_signals,
+)
+from facilitation.sources import build_source
+from sessions.events import SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED
+from sessions.models import Status
 
-from facilitation import store
-from facilitation.engine import FacilitationEngine, ManualClock, Thresholds
-from facilitation.simulation import TurnStarted, feed
-from facilitation.sources import Source, build_source
+if TYPE_CHECKING:
+    from facilitation.audio.listener import SessionListener
 
 logger = logging.getLogger(__name__)
 
-# How often a run re-reads its session (status, settings): the kill switch reaches the run
-# within this; the event log's row lock already keeps any prompt from landing after a pause.
-REFRESH_EVERY_S = 1.0
-HEARTBEAT_EVERY_S = 5.0
+# Runs a blocking store function on one of the host's database threads.
+Db = Callable[..., Awaitable[Any]]
+
+MICROPHONE_MESSAGES = (inbox.AUDIO, inbox.MUTE, inbox.AUDIO_STREAM)
+# Controls reach a run by push within milliseconds; this catches one the channel layer lost.
+CONTROL_POLL_S = 5.0
 # A run with nobody ending it stops this long after the planned end of the session.
 OVERTIME_MS = 30 * 60_000
+STATUS_PAUSED = str(Status.PAUSED)
+STATUS_LIVE = str(Status.IN_PROGRESS)
+
+
+class RunClock(Protocol):
+    """Where a run is on its session's clock, and how it waits for the next tick."""
+
+    def target_ms(self, played_ms: int) -> int:
+        """How far the run plays on this step (it has played up to `played_ms`)."""
+        ...
+
+    def session_ms(self, wall_s: float) -> int | None:
+        """The session time of a wall-clock moment; None when the clock is not the wall's."""
+        ...
+
+    async def wait(self, next_tick_ms: int, wake: asyncio.Event) -> None: ...
 
 
 class SessionClock:
-    """Milliseconds on the session's clock: wall time since the start, times the source speed."""
+    """A conversation in (a multiple of) real time: wall time since the start, times the
+    rate; between ticks the run sleeps unless its inbox wakes it."""
 
-    def __init__(self, started_wall: float, speed: float, tick_ms: int) -> None:
-        self._started = started_wall
-        self._speed = speed
-        self._tick_s = tick_ms / 1000 / speed
+    def __init__(self, started_at_s: float, rate: float) -> None:
+        self._started = started_at_s
+        self._rate = rate
 
-    def now_ms(self) -> int:
-        return int((time.time() - self._started) * 1000 * self._speed)
+    def target_ms(self, played_ms: int) -> int:
+        return self.session_ms(time.time())
 
-    async def pace(self) -> None:
-        await asyncio.sleep(self._tick_s)
+    def session_ms(self, wall_s: float) -> int:
+        return max(0, int((wall_s - self._started) * 1000 * self._rate))
+
+    async def wait(self, next_tick_ms: int, wake: asyncio.Event) -> None:
+        delay = max(0.0, self._started + next_tick_ms / 1000 / self._rate - time.time())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=delay)
+        wake.clear()
 
 
-class SteppedClock(ManualClock):
-    """Speed 0: the session clock jumps one tick per loop, as fast as the machine allows."""
+class SteppedClock:
+    """A script played as fast as possible: each step plays the next `step_ms` of session."""
 
-    def __init__(self, start_ms: int, tick_ms: int) -> None:
-        super().__init__(start_ms)
-        self._tick_ms = tick_ms
+    step_ms = 5_000
 
-    async def pace(self) -> None:
-        self.advance(self._tick_ms)
+    def target_ms(self, played_ms: int) -> int:
+        return max(0, played_ms + self.step_ms)
+
+    def session_ms(self, wall_s: float) -> None:
+        return None
+
+    async def wait(self, next_tick_ms: int, wake: asyncio.Event) -> None:
+        wake.clear()
         await asyncio.sleep(0)
 
 
-def _resume_point(ctx: store.RunContext) -> int:
-    ends = [end for _, _, end in ctx.segments] + [e.at_ms for e in ctx.past_events]
-    return max(ends, default=0)
+class TurnRecorder:
+    """Finished utterances, from the speech inputs fed while the facilitator listened."""
+
+    def __init__(self, participant_ids: tuple[str, str]) -> None:
+        self._open: dict[str, int] = {}
+        self._paused = False
+        first, second = participant_ids
+        self._other = {first: second, second: first}
+
+    def consume(self, fed: list[Fed]) -> list[store.Segment]:
+        segments = []
+        for fed_ms, item in fed:
+            if isinstance(item, Paused):
+                # The words of a turn cut by the kill switch are not kept.
+                segments += [store.Segment(pid, start, fed_ms) for pid, start in self._open.items()]
+                self._open.clear()
+                self._paused = True
+            elif isinstance(item, Resumed):
+                self._paused = False
+            elif isinstance(item, SpeakersSwapped):
+                # Finished speech is swapped where it is kept (facilitation.services).
+                self._open = {self._other[pid]: start for pid, start in self._open.items()}
+            elif isinstance(item, MicrophoneChanged) and item.participant_id in self._open:
+                if item.status != LISTENING:
+                    start = self._open.pop(item.participant_id)
+                    segments.append(store.Segment(item.participant_id, start, max(start, fed_ms)))
+            elif isinstance(item, SpeechStarted) and not self._paused:
+                self._open.setdefault(item.participant_id, item.at_ms)
+            elif isinstance(item, SpeechStopped) and item.participant_id in self._open:
+                start = self._open.pop(item.participant_id)
+                end = max(start, item.at_ms)
+                segments.append(store.Segment(item.participant_id, start, end, item.text))
+        return segments
 
 
-class FacilitationRun:
-    def __init__(self, run_id: int, owner: str, *, thresholds: Thresholds | None = None) -> None:
-        self.run_id = run_id
-        self.owner = owner
-        self.thresholds = thresholds or Thresholds(**settings.FACILITATION_THRESHOLDS)
-        self._turn_started: dict[str, int] = {}
-
-    async def __call__(self) -> None:
-        ctx = await sync_to_async(store.load)(self.run_id, self.owner)
-        if ctx is None:
-            return
-        try:
-            await self._run(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            logger.exception("Facilitation run %s failed", self.run_id)
-            await sync_to_async(store.finish)(self.run_id, self.owner, error=repr(exc))
-            raise
-        await sync_to_async(store.finish)(self.run_id, self.owner)
-
-    async def _run(self, ctx: store.RunContext) -> None:
-        source = build_source(ctx.source)
-        tick_ms = self.thresholds.tick_ms
-        clock: SessionClock | SteppedClock = (
-            SessionClock(ctx.started_at.timestamp(), source.speed, tick_ms)
-            if source.speed > 0
-            else SteppedClock(_resume_point(ctx), tick_ms)
+class LiveRun:
+    def __init__(
+        self,
+        ctx: store.RunContext,
+        *,
+        db: Db,
+        thresholds: Thresholds,
+        classifier: Classifier,
+        clock: RunClock | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self._db = db
+        self._classifier = classifier
+        ids = (ctx.participants[0].id, ctx.participants[1].id)
+        self._participant_ids = ids
+        self._source = build_source(ctx.source, ids)
+        self._source.skip(ctx.source_position)
+        self._clock = clock or (
+            SessionClock(ctx.started_at_s, self._source.speed)
+            if self._source.speed
+            else SteppedClock()
         )
-        engine = FacilitationEngine(
+        self._conductor = Conductor.for_session(
             participants=ctx.participants,
             duration_ms=ctx.duration_ms,
-            clock=clock,
             goal=ctx.goal,
             templates=ctx.templates,
-            thresholds=self.thresholds,
-            toggles=ctx.state.toggles,
+            thresholds=thresholds,
+            toggles=ctx.toggles_at_start,
         )
-        if ctx.past_events or ctx.segments:
-            engine.restore(segments=ctx.segments, events=ctx.past_events, paused=ctx.state.paused)
-            source.skip_until(clock.now_ms())
-        elif ctx.state.paused:
-            engine.pause()
-        await self._loop(ctx, source, clock, engine, ctx.state)
+        self._toggles = ctx.toggles_at_start
+        self._recorder = TurnRecorder(ids)
+        # Rebuild what the previous holder of the lease had done (nothing on a first start).
+        self._conductor.replay(ctx.fed, ctx.played_ms)
+        self._recorder.consume(ctx.fed)
+        self._paused = False
+        for _, item in ctx.fed:
+            if isinstance(item, TogglesChanged):
+                self._toggles = item.toggles
+            elif isinstance(item, Paused | Resumed):
+                self._paused = isinstance(item, Paused)
+        self._kept = len(ctx.fed)
+        ctx.fed = []  # replayed: a long session's inputs need not stay in memory
+        self._applied_seq = ctx.applied_seq
+        self._controls: list[store.Control] = []
+        self._wake = asyncio.Event()
+        self._over = False
+        self._ending: str | None = None
+        # The browser room: each person's microphone, heard by a listening pipeline.
+        self._listener: SessionListener | None = None
+        self._audio: asyncio.Queue[tuple[dict, int]] = asyncio.Queue()
 
-    async def _loop(
-        self,
-        ctx: store.RunContext,
-        source: Source,
-        clock: SessionClock | SteppedClock,
-        engine: FacilitationEngine,
-        state: store.SessionState,
-    ) -> None:
-        next_refresh = next_heartbeat = time.monotonic()
+    @property
+    def public_id(self) -> str:
+        return self.ctx.public_id
+
+    @property
+    def stepped(self) -> bool:
+        """Played as fast as possible: controls are read at every step, not only pushed."""
+        return isinstance(self._clock, SteppedClock)
+
+    # From the host --------------------------------------------------------------------------
+
+    def deliver(self, message: dict) -> None:
+        """A message from the run's inbox (facilitation/inbox.py)."""
+        if message.get("deleted"):
+            self._over = True
+        elif "control" in message:
+            self._controls.append(store.Control(**message["control"]))
+        elif message.get("type") == inbox.SPEECH:
+            self._hear(message)
+        elif message.get("type") in MICROPHONE_MESSAGES and self._source.listens:
+            self._microphone(message)
+            return
+        self._wake.set()
+
+    def _microphone(self, message: dict) -> None:
+        """Audio and microphone changes of one person, in the order their socket sent them."""
+        kind, participant = message["type"], message.get("participant")
+        if participant not in self._participant_ids:
+            return
+        if kind == inbox.AUDIO and self._paused:
+            return  # the facilitator is not listening: the audio is not even looked at
+        at = self._session_now()
+        if kind != inbox.AUDIO:
+            if kind == inbox.MUTE:
+                status = MUTED if message.get("muted") else LISTENING
+            else:
+                status = LISTENING if message.get("connected") else DISCONNECTED
+            self._conductor.add([MicrophoneChanged(at, participant, status)])
+            self._wake.set()  # the other person sees it at once
+        self._audio.put_nowait((message, at))
+
+    def _session_now(self) -> int:
+        at = self._clock.session_ms(time.time())
+        return self._conductor.now_ms if at is None else at
+
+    def _hear(self, message: dict) -> None:
+        participant = message.get("participant")
+        if participant not in self._participant_ids:
+            return
+        at = self._clock.session_ms(float(message["at"]))
+        at = self._conductor.now_ms if at is None else at
+        speech = SpeechStarted if message.get("speaking") else SpeechStopped
+        self._conductor.add([speech(at, participant)])
+
+    async def __call__(self) -> None:
+        await self._catch_up_controls()
+        if not self._source.listens:
+            await self._play()
+            return
+        await self._start_listening()
+        hearing = asyncio.create_task(self._hear_microphones(), name=f"hear-{self.public_id}")
+        try:
+            await self._play()
+        finally:
+            hearing.cancel()
+            await self._listener.stop()
+
+    async def _play(self) -> None:
+        next_poll = time.monotonic() + CONTROL_POLL_S
+        while not self._over:
+            if self.stepped or time.monotonic() >= next_poll:
+                next_poll = time.monotonic() + CONTROL_POLL_S
+                await self._catch_up_controls()
+            await self._step()
+            if self._ending is not None:
+                await self._end()
+                return
+            await self._clock.wait(self._conductor.next_tick_ms, self._wake)
+
+    # The browser room's microphones ---------------------------------------------------------
+
+    async def _start_listening(self) -> None:
+        # Imported here: only runs of the browser room load the listening pipeline.
+        from facilitation.audio.listener import SessionListener
+        from facilitation.audio_consumer import announce_audio_sockets
+
+        self._listener = SessionListener(self._participant_ids, self._on_talk)
+        await self._listener.start()
+        # Sockets opened before this run (a run taken over) say again who streams.
+        await announce_audio_sockets(self._participant_ids)
+
+    async def _hear_microphones(self) -> None:
         while True:
-            now_wall = time.monotonic()
-            # Stepped (speed 0) runs re-read every tick, so a pause lands on the session clock.
-            if now_wall >= next_refresh or isinstance(clock, SteppedClock):
-                next_refresh = now_wall + REFRESH_EVERY_S
-                fresh = await sync_to_async(store.session_state)(ctx.session_pk)
-                if fresh is None or not fresh.live:
-                    return
-                events = self._apply_state(engine, state, fresh)
-                state = fresh
-                await sync_to_async(store.persist)(ctx.session_pk, events)
-            if now_wall >= next_heartbeat:
-                next_heartbeat = now_wall + HEARTBEAT_EVERY_S
-                if not await sync_to_async(store.heartbeat)(self.run_id, self.owner):
-                    return  # the watchdog gave this run to another worker
-            now_ms = clock.now_ms()
-            await self._feed(ctx, source, engine, state, now_ms)
-            await sync_to_async(store.persist)(ctx.session_pk, engine.tick())
-            if source.finished(now_ms):
-                await sync_to_async(store.end_session)(
-                    ctx.session_pk, "conversation_finished", now_ms
-                )
-                return
-            if now_ms > ctx.duration_ms + OVERTIME_MS:
-                await sync_to_async(store.end_session)(ctx.session_pk, "time_limit", now_ms)
-                return
-            await clock.pace()
+            message, at = await self._audio.get()
+            await self._listener.deliver(message, at)
 
-    @staticmethod
-    def _apply_state(
-        engine: FacilitationEngine, old: store.SessionState, new: store.SessionState
-    ) -> list:
-        events = []
-        if new.toggles != old.toggles:
-            events += engine.update_toggles(new.toggles)
-        if new.paused and not old.paused:
-            events += engine.pause()
-        elif old.paused and not new.paused:
-            events += engine.resume()
-        return events
+    async def _on_talk(self, talk: TalkInput) -> None:
+        self._conductor.add([talk])
+        self._wake.set()  # people see who speaks as soon as it is heard
 
-    async def _feed(
-        self,
-        ctx: store.RunContext,
-        source: Source,
-        engine: FacilitationEngine,
-        state: store.SessionState,
-        now_ms: int,
-    ) -> None:
-        ids = {"a": ctx.participants[0].id, "b": ctx.participants[1].id}
-        for item in source.due(now_ms):
-            feed(engine, item, participant_ids=ids, goal=ctx.goal)
-            if isinstance(item, TurnStarted):
-                self._turn_started[item.speaker] = item.at_ms
-                continue
-            started = self._turn_started.pop(item.speaker, item.at_ms)
-            if state.paused:
-                continue  # the facilitator is not listening: nothing is kept
-            await sync_to_async(store.save_segment)(
-                ctx.session_pk,
-                ctx.participant_pks[ids[item.speaker]],
-                started,
-                item.at_ms,
-                item.text,
-                source.kind,
+    # One step -------------------------------------------------------------------------------
+
+    async def _step(self) -> None:
+        target = self._clock.target_ms(self._conductor.played_ms)
+        end = self._source.end_ms
+        if end is not None and target >= end:
+            target, self._ending = end, "conversation_finished"
+        elif target > self.ctx.duration_ms + OVERTIME_MS:
+            self._ending = "time_limit"
+        self._conductor.add(self._control_inputs(target))
+        if self._listener is not None:
+            await self._listener.expire(target)
+        speech = self._source.due(target)
+        self._conductor.add(with_signals(speech, self._classifier, self.ctx.goal))
+        events = self._conductor.play_until(target)
+        fed = self._conductor.take_fed()
+        batch = store.Batch(
+            events=events,
+            fed=fed,
+            segments=self._recorder.consume(fed),
+            played_ms=self._conductor.played_ms,
+            source_position=self._source.position,
+            applied_seq=self._applied_seq,
+            first_input=self._kept,
+        )
+        if batch:
+            ctx = self.ctx
+            await self._db(
+                store.write, ctx.run_id, ctx.holder, ctx.session_pk, batch, self._source.kind
             )
+            self._kept += len(fed)
+
+    async def _end(self) -> None:
+        await self._db(
+            store.end_session,
+            self.ctx.run_id,
+            self.ctx.holder,
+            self.ctx.session_pk,
+            self._ending,
+            self._conductor.now_ms,
+        )
+
+    # Controls -------------------------------------------------------------------------------
+
+    async def _catch_up_controls(self) -> None:
+        logged = await self._db(store.controls_since, self.ctx.session_pk, self._applied_seq)
+        if logged is None:
+            self._over = True  # the session was deleted
+            return
+        self._controls += logged
+
+    def _control_inputs(self, now_ms: int) -> list[Input]:
+        """The controls logged since the last step, in log order, once each."""
+        inputs: list[Input] = []
+        for control in sorted(self._controls, key=lambda c: c.seq):
+            if control.seq <= self._applied_seq:
+                continue
+            self._applied_seq = control.seq
+            at = now_ms if control.at_ms is None else min(control.at_ms, now_ms)
+            if control.type == SETTINGS_CHANGED:
+                live = {
+                    s.name: control.data[s.wire]
+                    for s in LIVE_SWITCHES
+                    if isinstance(control.data.get(s.wire), bool)
+                }
+                self._toggles = replace(self._toggles, **live)
+                inputs.append(TogglesChanged(at, self._toggles))
+            elif control.type == SESSION_STATE:
+                inputs += self._status_inputs(control.data, at)
+            elif control.type == SPEAKERS_SWAPPED:
+                inputs.append(SpeakersSwapped(at))
+        self._controls.clear()
+        return inputs
+
+    def _status_inputs(self, data: dict, at: int) -> list[Input]:
+        status = data.get("status")
+        if status == STATUS_PAUSED:
+            self._paused = True
+            return [Paused(at)]
+        if status == STATUS_LIVE and data.get("previousStatus") == STATUS_PAUSED:
+            self._paused = False
+            return [Resumed(at)]
+        if status not in (STATUS_PAUSED, STATUS_LIVE):
+            self._over = True  # ended, archived: what was said so far is written, then stop
+        return []

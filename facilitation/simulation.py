@@ -18,12 +18,12 @@ tension_monitoring (all on by default). Every turn must end within the session.
 until the first tick at or after the end of the session, so the last event is the final
 `time_remaining` of 0:00 and anything the engine does in a silent ending (a silence prompt, a
 late time warning) happens too. Turn inputs reach the engine at their own times, between
-ticks. The live runtime feeds the same inputs from `timeline()` with `feed()`, in real time.
+ticks (engine/conductor.py). A live run plays the same `timeline()` the same way, paced by
+the wall clock, so it produces the same events at any speed.
 """
 
 import json
 import math
-from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,13 +36,13 @@ from facilitation.engine import (
     DEFAULT_TOGGLES,
     SWITCHES,
     Event,
-    FacilitationEngine,
-    ManualClock,
     ParticipantInfo,
     Thresholds,
     Toggles,
     classify,
 )
+from facilitation.engine.conductor import Conductor
+from facilitation.engine.inputs import SpeechStarted, SpeechStopped, with_signals
 
 SPEAKERS = ("a", "b")
 # What a session allows (sessions.models): a script is played as a real session.
@@ -274,42 +274,18 @@ class _Parser:
 # Inputs -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TurnStarted:
-    at_ms: int
-    speaker: str
-
-
-@dataclass(frozen=True)
-class TurnEnded:
-    at_ms: int
-    speaker: str
-    text: str
-
-
-ScriptInput = TurnStarted | TurnEnded
-
-
-def timeline(script: Script) -> list[ScriptInput]:
-    """Every turn's start and end in time order; at the same moment ends come first, so a
+def timeline(
+    script: Script, participant_ids: Mapping[str, str] | None = None
+) -> list[SpeechStarted | SpeechStopped]:
+    """Every turn's start and end in time order, keyed by participant id (the script's own
+    letters unless `participant_ids` maps them); at the same moment ends come first, so a
     speaker who hands over is silent before the other begins."""
-    inputs: list[ScriptInput] = []
+    ids = participant_ids or {key: key for key in SPEAKERS}
+    inputs: list[SpeechStarted | SpeechStopped] = []
     for turn in script.turns:
-        inputs.append(TurnStarted(turn.start_ms, turn.speaker))
-        inputs.append(TurnEnded(turn.end_ms, turn.speaker, turn.text))
-    return sorted(inputs, key=lambda item: (item.at_ms, isinstance(item, TurnStarted)))
-
-
-def feed(
-    engine: FacilitationEngine, item: ScriptInput, *, participant_ids: Mapping[str, str], goal: str
-) -> None:
-    """Gives one input to the engine; a finished turn is also classified (offline)."""
-    participant_id = participant_ids[item.speaker]
-    if isinstance(item, TurnStarted):
-        engine.speech_started(participant_id, item.at_ms)
-    else:
-        engine.speech_stopped(participant_id, item.at_ms)
-        engine.observe(participant_id, classify(item.text, goal), item.at_ms)
+        inputs.append(SpeechStarted(turn.start_ms, ids[turn.speaker]))
+        inputs.append(SpeechStopped(turn.end_ms, ids[turn.speaker], turn.text))
+    return sorted(inputs, key=lambda item: (item.at_ms, isinstance(item, SpeechStarted)))
 
 
 def play(
@@ -321,27 +297,21 @@ def play(
 ) -> Iterator[tuple[int, Event]]:
     """Yields (tick time in ms, event) for the whole session, in order. The tick time is when
     the event was produced; a participant_status event carries the earlier input time."""
-    clock = ManualClock()
     ids = dict(zip(SPEAKERS, participant_ids, strict=True))
-    engine = FacilitationEngine(
-        participants=(
-            ParticipantInfo(ids["a"], script.participants["a"]),
-            ParticipantInfo(ids["b"], script.participants["b"]),
-        ),
+    participants = (
+        ParticipantInfo(ids["a"], script.participants["a"]),
+        ParticipantInfo(ids["b"], script.participants["b"]),
+    )
+    conductor = Conductor.for_session(
+        participants=participants,
         duration_ms=script.duration_ms,
-        clock=clock,
         goal=script.goal,
         templates=templates,
         thresholds=thresholds,
         toggles=script.facilitator.toggles,
     )
-    pending = deque(timeline(script))
+    conductor.add(with_signals(timeline(script, ids), classify, script.goal))
     last_tick = -(-script.duration_ms // thresholds.tick_ms) * thresholds.tick_ms
     for tick_at in range(0, last_tick + 1, thresholds.tick_ms):
-        while pending and pending[0].at_ms <= tick_at:
-            item = pending.popleft()
-            clock.set(item.at_ms)
-            feed(engine, item, participant_ids=ids, goal=script.goal)
-        clock.set(tick_at)
-        for event in engine.tick():
+        for event in conductor.play_until(tick_at):
             yield tick_at, event

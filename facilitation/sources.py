@@ -1,92 +1,97 @@
-"""What feeds a facilitation run: timed speech from a source, on the session's clock.
+"""What feeds a facilitation run: timed speech on the session's clock.
 
-Sources are described by JSON (stored on the FacilitationRun) so that a run restarted on
-another worker rebuilds the same source. Browser audio and meeting bots plug in here later;
-their speech arrives as the same TurnStarted / TurnEnded inputs the simulation uses.
+Sources are described by JSON (stored on the FacilitationRun) so that a run taken over by
+another worker rebuilds the same source and skips what the old run had already consumed.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from pathlib import Path
 from typing import Protocol
 
-from facilitation.simulation import Script, ScriptInput, TurnEnded, TurnStarted, timeline
+from facilitation.engine.inputs import SpeechStarted, SpeechStopped
+from facilitation.simulation import SPEAKERS, Script, timeline
 
 SIMULATIONS_DIR = Path(__file__).resolve().parent / "simulations"
 # A simulated conversation ends this long after its last word.
 SIMULATION_TAIL_MS = 1000
 
+Speech = SpeechStarted | SpeechStopped
+
 
 class Source(Protocol):
-    kind: str
+    kind: str  # what its speech is kept as (TranscriptSegment.Source)
     speed: float  # session milliseconds per wall-clock millisecond; 0 = as fast as possible
+    position: int  # how many of its items were consumed
+    # The run listens to the people's microphones (the browser room's audio sockets).
+    listens: bool
 
-    def due(self, now_ms: int) -> list[ScriptInput]: ...
+    def skip(self, position: int) -> None: ...
 
-    def finished(self, now_ms: int) -> bool: ...
+    def due(self, now_ms: int) -> list[Speech]: ...
 
-    def skip_until(self, now_ms: int) -> None: ...
+    @property
+    def end_ms(self) -> int | None:
+        """When the conversation it plays is over; None for one that lasts until ended."""
+        ...
 
 
-class IdleSource:
-    """No speech input yet: the run keeps time and obeys the controls."""
+class BrowserRoom:
+    """The browser room: speech comes from each person's microphone, through the session's
+    audio sockets; the run listens to it (facilitation/audio/)."""
 
     kind = "browser"
     speed = 1.0
+    position = 0
+    listens = True
 
-    def due(self, now_ms: int) -> list[ScriptInput]:
+    def skip(self, position: int) -> None:
+        return None
+
+    def due(self, now_ms: int) -> list[Speech]:
         return []
 
-    def finished(self, now_ms: int) -> bool:
-        return False
-
-    def skip_until(self, now_ms: int) -> None:
-        return None
+    end_ms = None
 
 
 class ScriptSource:
-    """A scripted conversation, played at `speed` times real time."""
+    """A scripted conversation, played at `speed` times real time, spoken by the session's
+    two participants (the script's a is the creator, b the invitee)."""
 
     kind = "simulation"
+    listens = False
 
-    def __init__(self, script: Script, speed: float) -> None:
+    def __init__(self, script: Script, speed: float, participant_ids: tuple[str, str]) -> None:
         self.speed = speed
-        self._items = deque(timeline(script))
-        self._last_ms = self._items[-1].at_ms if self._items else 0
+        self._items = timeline(script, dict(zip(SPEAKERS, participant_ids, strict=True)))
+        self.end_ms = (self._items[-1].at_ms if self._items else 0) + SIMULATION_TAIL_MS
+        self.position = 0
 
-    def due(self, now_ms: int) -> list[ScriptInput]:
-        ready = []
-        while self._items and self._items[0].at_ms <= now_ms:
-            ready.append(self._items.popleft())
-        return ready
+    def skip(self, position: int) -> None:
+        """A taken-over run: what the old run consumed was fed already."""
+        self.position = position
 
-    def finished(self, now_ms: int) -> bool:
-        return not self._items and now_ms >= self._last_ms + SIMULATION_TAIL_MS
-
-    def skip_until(self, now_ms: int) -> None:
-        """After a restart: drop what was already heard; a turn under way resumes now."""
-        kept = [item for item in self._items if item.at_ms > now_ms]
-        first: dict[str, ScriptInput] = {}
-        for item in kept:
-            first.setdefault(item.speaker, item)
-        resumed = [
-            TurnStarted(now_ms, speaker)
-            for speaker, item in first.items()
-            if isinstance(item, TurnEnded)
-        ]
-        self._items = deque(resumed + kept)
+    def due(self, now_ms: int) -> list[Speech]:
+        start = self.position
+        while self.position < len(self._items) and self._items[self.position].at_ms <= now_ms:
+            self.position += 1
+        return self._items[start : self.position]
 
 
-def idle_source() -> dict:
-    return {"kind": "idle"}
+def browser_source() -> dict:
+    return {"kind": "browser"}
 
 
 def simulation_source(script: Script, *, speed: float) -> dict:
     return {"kind": "simulation", "speed": speed, "script": script.to_mapping()}
 
 
-def build_source(spec: dict) -> Source:
+def source_speed(spec: dict) -> float:
+    return float(spec.get("speed", 1.0))
+
+
+def build_source(spec: dict, participant_ids: tuple[str, str]) -> Source:
     if spec.get("kind") == "simulation":
-        return ScriptSource(Script.from_mapping(spec["script"], source="run"), float(spec["speed"]))
-    return IdleSource()
+        script = Script.from_mapping(spec["script"], source="run")
+        return ScriptSource(script, source_speed(spec), participant_ids)
+    return BrowserRoom()

@@ -1,119 +1,406 @@
-"""The facilitation run's reads and writes: plain synchronous ORM, called via sync_to_async.
+"""The facilitation run's reads and writes: plain synchronous ORM, called from a run host's
+database threads.
 
-Everything a run knows can be rebuilt from here (the event log and the speech segments),
-which is what lets the watchdog restart a run on another worker.
+Everything a run knows can be rebuilt from here: its source and how far it was played, the
+inputs it fed its engine and when (RunInput), and the last tick it persisted. That is what
+lets the watchdog give a run to another worker, which replays those inputs and continues
+exactly where the old run stopped.
+
+A run owns its session through a lease: an owner token, and a heartbeat its host renews.
+Every write is fenced: under the session's row lock, it updates the run's row only if the
+run still holds the token, in the same transaction as the events. A stale run, a redelivered
+hand-out or a run whose session was deleted can therefore never write anything.
 """
 
 import contextlib
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from facilitation.engine import Event, ParticipantInfo, Toggles
-from facilitation.models import FacilitationRun, TranscriptSegment, new_owner_token
+from facilitation.engine import Event, ParticipantInfo, Signals, Toggles
+from facilitation.engine.conductor import Fed
+from facilitation.engine.inputs import (
+    Input,
+    MicrophoneChanged,
+    Observed,
+    Paused,
+    Resumed,
+    SpeakersSwapped,
+    SpeechStarted,
+    SpeechStopped,
+    TogglesChanged,
+)
+from facilitation.models import FacilitationRun, RunInput, TranscriptSegment, new_owner_token
 from sessions.errors import SessionError
-from sessions.events import append_event
+from sessions.events import SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED, append_event
 from sessions.models import LIVE_STATUSES, Role, Session, Status
 from sessions.state import Action, transition
 
-# Only these engine events may be written while the facilitator is paused (kill switch).
-ALLOWED_WHILE_PAUSED = {"time_remaining", "ai_status"}
-HEARTBEAT_STALE_AFTER = timedelta(seconds=30)
+# Only these engine events may be written while the facilitator is paused (kill switch): a
+# prompt decided a moment before the pause reached the run is dropped, never shown after it.
+ALLOWED_WHILE_PAUSED = {"time_remaining", "ai_status", "participant_status"}
+CONTROL_TYPES = (SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED)
+
+
+class LeaseLost(Exception):
+    """Another run holds this session now (or the session is gone): stop, write nothing."""
+
+
+def lease_stale_after() -> timedelta:
+    return timedelta(seconds=settings.RUN_LEASE_SECONDS)
 
 
 @dataclass(frozen=True)
-class SessionState:
-    status: str
-    toggles: Toggles
+class Segment:
+    participant_id: str
+    start_ms: int
+    end_ms: int
+    text: str = ""
 
-    @property
-    def live(self) -> bool:
-        return self.status in LIVE_STATUSES
 
-    @property
-    def paused(self) -> bool:
-        return self.status == Status.PAUSED
+@dataclass(frozen=True)
+class Control:
+    """A logged change the run must apply: a status move or live settings, by seq."""
+
+    seq: int
+    type: str
+    at_ms: int | None
+    data: dict
 
 
 @dataclass
 class RunContext:
+    """What a (re)starting run needs, read in one go."""
+
     run_id: int
-    owner: str
+    holder: str
     session_pk: int
     public_id: str
+    status: str
     goal: str
     duration_ms: int
-    started_at: datetime
+    started_at_s: float
+    clock_rate: float
     participants: tuple[ParticipantInfo, ParticipantInfo]
     participant_pks: dict[str, int]
     templates: dict[str, str]
     source: dict
-    state: SessionState
-    segments: list[tuple[str, int, int]] = field(default_factory=list)
-    past_events: list[Event] = field(default_factory=list)
+    toggles_at_start: Toggles
+    # Where the previous holder of the lease got to (all zero / empty on a first start).
+    fed: list[Fed] = field(default_factory=list)
+    played_ms: int = -1
+    source_position: int = 0
+    applied_seq: int = 0
 
 
-def session_state(session_pk: int) -> SessionState | None:
-    session = Session.objects.filter(pk=session_pk).first()
-    if session is None:
-        return None
-    return SessionState(status=session.status, toggles=session.toggles)
+@dataclass
+class Batch:
+    """One fenced write: what a run produced since its last write, and how far it got."""
+
+    events: list[Event]
+    fed: list[Fed]
+    segments: list[Segment]
+    played_ms: int
+    source_position: int
+    applied_seq: int
+    # The position the first of `fed` takes among the run's kept inputs.
+    first_input: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.fed or self.segments)
 
 
-def load(run_id: int, owner: str) -> RunContext | None:
-    """Everything a (re)starting run needs; None if the run is gone or owned by another."""
-    run = (
-        FacilitationRun.objects.select_related("session", "session__persona")
-        .filter(pk=run_id, owner=owner, state=FacilitationRun.State.RUNNING)
+# Inputs as rows ---------------------------------------------------------------------------
+
+
+def _input_row(item: Input) -> tuple[str, dict]:
+    """An input as (kind, data). The words of an utterance are never kept here: a rebuilt
+    engine only needs what the classifier read in them."""
+    if isinstance(item, SpeechStarted):
+        return "speech_started", {"at": item.at_ms, "participant": item.participant_id}
+    if isinstance(item, SpeechStopped):
+        return "speech_stopped", {"at": item.at_ms, "participant": item.participant_id}
+    if isinstance(item, Observed):
+        data = {"at": item.at_ms, "participant": item.participant_id}
+        return "observed", {**data, "signals": asdict(item.signals)}
+    if isinstance(item, MicrophoneChanged):
+        data = {"at": item.at_ms, "participant": item.participant_id}
+        return "microphone", {**data, "status": item.status}
+    if isinstance(item, Paused):
+        return "paused", {"at": item.at_ms}
+    if isinstance(item, Resumed):
+        return "resumed", {"at": item.at_ms}
+    if isinstance(item, SpeakersSwapped):
+        return "swapped", {"at": item.at_ms}
+    return "toggles", {"at": item.at_ms, "toggles": asdict(item.toggles)}
+
+
+def _input_from_row(kind: str, data: dict) -> Input:
+    at = data["at"]
+    if kind == "speech_started":
+        return SpeechStarted(at, data["participant"])
+    if kind == "speech_stopped":
+        return SpeechStopped(at, data["participant"])
+    if kind == "observed":
+        return Observed(at, data["participant"], Signals(**data["signals"]))
+    if kind == "microphone":
+        return MicrophoneChanged(at, data["participant"], data["status"])
+    if kind == "paused":
+        return Paused(at)
+    if kind == "resumed":
+        return Resumed(at)
+    if kind == "toggles":
+        return TogglesChanged(at, Toggles(**data["toggles"]))
+    if kind == "swapped":
+        return SpeakersSwapped(at)
+    raise ValueError(f"unknown run input {kind!r}")
+
+
+# The lease --------------------------------------------------------------------------------
+
+
+def create_run(session: Session, source: dict, *, host: str = "") -> FacilitationRun:
+    """Record the session's run: handed out under a fresh token for any host to claim, or,
+    with `host`, held by that host from the start."""
+    run, _ = FacilitationRun.objects.update_or_create(
+        session=session,
+        defaults={
+            "source": source,
+            "toggles_at_start": asdict(session.toggles),
+            "applied_seq": session.last_event_seq,
+            "played_ms": -1,
+            "source_position": 0,
+            "state": FacilitationRun.State.RUNNING,
+            "owner": new_owner_token(),
+            "host": host,
+            "heartbeat_at": timezone.now(),
+            "finished_at": None,
+            "last_error": "",
+        },
+    )
+    run.inputs.all().delete()
+    return run
+
+
+def claim(run_id: int, token: str, host: str) -> str | None:
+    """Take a handed-out run: its token is swapped for this host's own, so a second delivery
+    of the same hand-out finds it gone. Returns the token to write with, or None."""
+    holder = new_owner_token()
+    taken = FacilitationRun.objects.filter(
+        pk=run_id,
+        owner=token,
+        state=FacilitationRun.State.RUNNING,
+        session__status__in=LIVE_STATUSES,
+    ).update(owner=holder, host=host, heartbeat_at=timezone.now())
+    return holder if taken else None
+
+
+def heartbeat(host: str, run_ids: list[int]) -> set[int]:
+    """Renew the lease of every run this host holds; returns those it still holds."""
+    held = FacilitationRun.objects.filter(
+        pk__in=run_ids, host=host, state=FacilitationRun.State.RUNNING
+    )
+    held.update(heartbeat_at=timezone.now())
+    return set(held.values_list("pk", flat=True))
+
+
+def release(host: str) -> int:
+    """A host shutting down gives its runs up at once: the watchdog hands them out again on
+    its next round instead of waiting for their leases to go stale."""
+    return FacilitationRun.objects.filter(host=host, state=FacilitationRun.State.RUNNING).update(
+        heartbeat_at=timezone.now() - lease_stale_after() * 2, host=""
+    )
+
+
+def finish(run_id: int, holder: str, *, error: str = "") -> None:
+    """The run is over: what it kept for a takeover is no longer needed."""
+    with transaction.atomic():
+        done = FacilitationRun.objects.filter(pk=run_id, owner=holder).update(
+            state=FacilitationRun.State.FAILED if error else FacilitationRun.State.FINISHED,
+            finished_at=timezone.now(),
+            last_error=error[:2000],
+        )
+        if done:
+            RunInput.objects.filter(run_id=run_id).delete()
+
+
+def drop(run_id: int, holder: str, error: str) -> None:
+    """A run that failed: handed out again for the watchdog to rebuild, unless it failed
+    too often already (a fault that a rebuild would only repeat)."""
+    run = FacilitationRun.objects.filter(pk=run_id, owner=holder).first()
+    if run is None:
+        return
+    if run.attempts >= settings.RUN_MAX_ATTEMPTS:
+        finish(run_id, holder, error=error)
+        return
+    FacilitationRun.objects.filter(pk=run_id, owner=holder).update(
+        heartbeat_at=timezone.now() - lease_stale_after() * 2, host="", last_error=error[:2000]
+    )
+
+
+def stale_runs() -> list[tuple[int, str]]:
+    """Runs of live sessions whose lease went stale (their host died, or nobody claimed the
+    hand-out): each is handed out again under a new token (the old holder's next write is
+    refused). Runs of sessions no longer live are closed."""
+    stale_before = timezone.now() - lease_stale_after()
+    handed_out = []
+    candidates = FacilitationRun.objects.filter(
+        state=FacilitationRun.State.RUNNING,
+        heartbeat_at__lt=stale_before,
+        session__status__in=LIVE_STATUSES,
+    ).values_list("pk", flat=True)
+    for run_id in candidates:
+        token = new_owner_token()
+        taken = FacilitationRun.objects.filter(
+            pk=run_id, state=FacilitationRun.State.RUNNING, heartbeat_at__lt=stale_before
+        ).update(owner=token, host="", heartbeat_at=timezone.now(), attempts=F("attempts") + 1)
+        if taken:
+            handed_out.append((run_id, token))
+    over = list(
+        FacilitationRun.objects.filter(state=FacilitationRun.State.RUNNING)
+        .exclude(session__status__in=LIVE_STATUSES)
+        .values_list("pk", flat=True)
+    )
+    if over:
+        FacilitationRun.objects.filter(pk__in=over).update(
+            state=FacilitationRun.State.FINISHED, finished_at=timezone.now()
+        )
+        RunInput.objects.filter(run_id__in=over).delete()
+    return handed_out
+
+
+def unclaimed_runs() -> list[tuple[int, str]]:
+    """Hand-outs of live sessions nobody holds yet, oldest first."""
+    return list(
+        FacilitationRun.objects.filter(
+            host="", state=FacilitationRun.State.RUNNING, session__status__in=LIVE_STATUSES
+        )
+        .order_by("heartbeat_at")
+        .values_list("pk", "owner")
+    )
+
+
+def holder_of(run_id: int) -> str | None:
+    """Which host holds the run now ("" while handed out), None once it is over."""
+    return (
+        FacilitationRun.objects.filter(pk=run_id, state=FacilitationRun.State.RUNNING)
+        .values_list("host", flat=True)
         .first()
     )
-    if run is None:
+
+
+# Reads ------------------------------------------------------------------------------------
+
+
+def load(run_id: int, holder: str) -> RunContext | None:
+    """Everything a (re)starting run needs; None if the run is over or held by another."""
+    run = (
+        FacilitationRun.objects.select_related("session", "session__persona")
+        .filter(pk=run_id, owner=holder, state=FacilitationRun.State.RUNNING)
+        .first()
+    )
+    if run is None or run.session.status not in LIVE_STATUSES:
         return None
     session = run.session
     people = sorted(session.participants.all(), key=lambda p: p.role != Role.CREATOR)
     infos = tuple(ParticipantInfo(id=p.public_id, name=p.display_name) for p in people)
-    by_pk = {p.pk: p.public_id for p in people}
+    started_at = session.started_at or timezone.now()
     return RunContext(
         run_id=run.pk,
-        owner=owner,
+        holder=holder,
         session_pk=session.pk,
         public_id=session.public_id,
+        status=session.status,
         goal=session.goal,
         duration_ms=session.duration_minutes * 60_000,
-        started_at=session.started_at or timezone.now(),
+        started_at_s=started_at.timestamp(),
+        clock_rate=session.clock_rate,
         participants=(infos[0], infos[1]),
         participant_pks={p.public_id: p.pk for p in people},
         templates=dict(session.persona.prompt_templates),
         source=run.source,
-        state=SessionState(status=session.status, toggles=session.toggles),
-        segments=[
-            (by_pk[s.participant_id], s.start_ms, s.end_ms)
-            for s in session.transcript.filter(participant__isnull=False)
+        toggles_at_start=Toggles(**run.toggles_at_start)
+        if run.toggles_at_start
+        else session.toggles,
+        fed=[
+            (row.fed_ms, _input_from_row(row.kind, row.data))
+            for row in run.inputs.order_by("position")
         ],
-        past_events=[
-            Event(type=e.type, at_ms=e.at_ms, data=e.data)
-            for e in session.events.filter(at_ms__isnull=False).order_by("seq")
-        ],
+        played_ms=run.played_ms,
+        source_position=run.source_position,
+        applied_seq=run.applied_seq,
     )
 
 
-def persist(session_pk: int, events: list[Event]) -> int:
-    """Append the engine's events; returns how many were written.
+def controls_since(session_pk: int, after_seq: int) -> list[Control] | None:
+    """Status moves and settings changes logged after `after_seq`; None once the session is
+    gone. The run hears of them by push; this is how it catches up on one it missed."""
+    session = Session.objects.filter(pk=session_pk).only("pk").first()
+    if session is None:
+        return None
+    return [
+        Control(seq, type_, at_ms, data)
+        for seq, type_, at_ms, data in session.events.filter(
+            seq__gt=after_seq, type__in=CONTROL_TYPES
+        )
+        .order_by("seq")
+        .values_list("seq", "type", "at_ms", "data")
+    ]
 
-    Under the session's row lock, so a kill switch pressed a moment ago always wins: an
-    intervention decided just before the pause landed is dropped, never shown after it.
+
+# The one write ----------------------------------------------------------------------------
+
+
+def write(run_id: int, holder: str, session_pk: int, batch: Batch, source_kind: str) -> int:
+    """Append a run's events, the inputs it fed and its finished speech, in one fenced
+    transaction; returns how many events were written. Raises LeaseLost when this run may no
+    longer write (another holds the lease, or the session ended or was deleted).
+
+    The session's row lock comes first, as every other writer of the session takes it, so a
+    kill switch pressed a moment ago always wins and a deletion waits for this write or
+    makes it find nothing.
     """
-    if not events:
-        return 0
     with transaction.atomic():
         session = Session.objects.select_for_update().filter(pk=session_pk).first()
         if session is None or session.status not in LIVE_STATUSES:
-            return 0
+            raise LeaseLost
+        held = FacilitationRun.objects.filter(
+            pk=run_id, owner=holder, state=FacilitationRun.State.RUNNING
+        ).update(
+            played_ms=batch.played_ms,
+            source_position=batch.source_position,
+            applied_seq=batch.applied_seq,
+        )
+        if not held:
+            raise LeaseLost
+        RunInput.objects.bulk_create(
+            RunInput(
+                run_id=run_id, position=batch.first_input + n, fed_ms=fed_ms, kind=kind, data=data
+            )
+            for n, (fed_ms, (kind, data)) in enumerate(
+                (fed_ms, _input_row(item)) for fed_ms, item in batch.fed
+            )
+        )
+        participants = (
+            dict(session.participants.values_list("public_id", "pk")) if batch.segments else {}
+        )
+        TranscriptSegment.objects.bulk_create(
+            TranscriptSegment(
+                session_id=session_pk,
+                participant_id=participants.get(segment.participant_id),
+                start_ms=segment.start_ms,
+                end_ms=segment.end_ms,
+                text=segment.text,
+                source=source_kind,
+            )
+            for segment in batch.segments
+        )
         written = 0
-        for event in events:
+        for event in batch.events:
             if session.status == Status.PAUSED and event.type not in ALLOWED_WHILE_PAUSED:
                 continue
             append_event(session, event.type, event.data, at_ms=event.at_ms)
@@ -121,76 +408,18 @@ def persist(session_pk: int, events: list[Event]) -> int:
         return written
 
 
-def save_segment(
-    session_pk: int, participant_pk: int, start_ms: int, end_ms: int, text: str, source: str
-) -> None:
-    TranscriptSegment.objects.create(
-        session_id=session_pk,
-        participant_id=participant_pk,
-        start_ms=start_ms,
-        end_ms=end_ms,
-        text=text,
-        source=source,
-    )
+def end_session(run_id: int, holder: str, session_pk: int, reason: str, at_ms: int) -> None:
+    """The run ends the session (the conversation is over), if it still holds the lease."""
 
+    def still_held(_: Session) -> None:
+        if not FacilitationRun.objects.filter(
+            pk=run_id, owner=holder, state=FacilitationRun.State.RUNNING
+        ).exists():
+            raise LeaseLost
 
-def heartbeat(run_id: int, owner: str) -> bool:
-    """Still ours? False once the watchdog handed the run to someone else."""
-    return bool(
-        FacilitationRun.objects.filter(
-            pk=run_id, owner=owner, state=FacilitationRun.State.RUNNING
-        ).update(heartbeat_at=timezone.now())
-    )
-
-
-def finish(run_id: int, owner: str, *, error: str = "") -> None:
-    FacilitationRun.objects.filter(pk=run_id, owner=owner).update(
-        state=FacilitationRun.State.FAILED if error else FacilitationRun.State.FINISHED,
-        finished_at=timezone.now(),
-        last_error=error[:2000],
-    )
-
-
-def create_run(session: Session, source: dict) -> FacilitationRun:
-    run, _ = FacilitationRun.objects.update_or_create(
-        session=session,
-        defaults={
-            "source": source,
-            "state": FacilitationRun.State.RUNNING,
-            "owner": new_owner_token(),
-            "heartbeat_at": timezone.now(),
-            "finished_at": None,
-            "last_error": "",
-        },
-    )
-    return run
-
-
-def claim_stale_runs() -> list[tuple[int, str]]:
-    """Runs of live sessions whose worker stopped beating: take them over, one owner each."""
-    stale_before = timezone.now() - HEARTBEAT_STALE_AFTER
-    claimed = []
-    candidates = FacilitationRun.objects.filter(
-        state=FacilitationRun.State.RUNNING,
-        heartbeat_at__lt=stale_before,
-        session__status__in=LIVE_STATUSES,
-    ).values_list("pk", flat=True)
-    for run_id in candidates:
-        owner = new_owner_token()
-        taken = FacilitationRun.objects.filter(
-            pk=run_id, state=FacilitationRun.State.RUNNING, heartbeat_at__lt=stale_before
-        ).update(owner=owner, heartbeat_at=timezone.now(), attempts=F("attempts") + 1)
-        if taken:
-            claimed.append((run_id, owner))
-    FacilitationRun.objects.filter(state=FacilitationRun.State.RUNNING).exclude(
-        session__status__in=LIVE_STATUSES
-    ).update(state=FacilitationRun.State.FINISHED, finished_at=timezone.now())
-    return claimed
-
-
-def end_session(session_pk: int, reason: str, at_ms: int) -> None:
     session = Session.objects.filter(pk=session_pk).first()
-    if session is not None and session.status in LIVE_STATUSES:
-        # Someone may have ended it at the same moment: then there is nothing left to do.
-        with contextlib.suppress(SessionError):
-            transition(session, Action.END, reason=reason, at_ms=at_ms)
+    if session is None or session.status not in LIVE_STATUSES:
+        return
+    # Someone may have ended it at the same moment: then there is nothing left to do.
+    with contextlib.suppress(SessionError, LeaseLost):
+        transition(session, Action.END, reason=reason, at_ms=at_ms, guard=still_held)

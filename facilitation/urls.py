@@ -6,6 +6,7 @@ urlpatterns = [
     path("sessions/demo/", views.demo, name="session_demo"),
     path("sessions/<str:public_id>/live/", views.live_room, name="live_room"),
     path("sessions/<str:public_id>/live/controls/", views.controls, name="live_controls"),
+    path("sessions/<str:public_id>/extend/", views.extend, name="session_extend"),
     re_path(
         rf"^sessions/(?P<public_id>[^/]+)/(?P<action>{'|'.join(views.CONTROLS)})/$",
         views.control,

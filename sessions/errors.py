@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     SUMMARY_NOT_RETRYABLE = "SUMMARY_NOT_RETRYABLE"
     RECAP_ITEM_NOT_FOUND = "RECAP_ITEM_NOT_FOUND"
     EDIT_CONFLICT = "EDIT_CONFLICT"
+    NO_MORE_EXTRA_TIME = "NO_MORE_EXTRA_TIME"
 
 
 MESSAGES = {
@@ -38,6 +39,7 @@ MESSAGES = {
     ErrorCode.SUMMARY_NOT_RETRYABLE: "Only a recap that could not be made can be tried again",
     ErrorCode.RECAP_ITEM_NOT_FOUND: "This recap has no such agreement or action item",
     ErrorCode.EDIT_CONFLICT: "The other person changed this in the meantime",
+    ErrorCode.NO_MORE_EXTRA_TIME: "This session already had all the extra time it can have",
 }
 
 NOT_FOUND_CODES = {

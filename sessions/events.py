@@ -2,13 +2,15 @@
 
 import json
 import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from sessions.models import Session, SessionEvent
+from sessions.models import LIVE_STATUSES, Session, SessionEvent
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +23,24 @@ AI_STATUS = "ai_status"
 INTERVENTION = "intervention"
 SETTINGS_CHANGED = "settings_changed"
 INTERVENTION_ACK = "intervention_ack"
+# Beyond the spec: "a few more minutes" after the planned time ran out, and a Zoom / Meet /
+# Teams session moved to the browser room because this server cannot join meetings.
+TIME_EXTENDED = "time_extended"
+PLATFORM_CHANGED = "platform_changed"
+# One of the two people corrected who is who among a meeting's speakers.
+SPEAKERS_SWAPPED = "speakers_swapped"
+
+
+# What happens once an event of a type has committed: hook(public id, event). Apps register
+# theirs in AppConfig.ready(), so the log never imports what reacts to it.
+LoggedHook = Callable[[str, SessionEvent], None]
+_on_logged: defaultdict[str, list[LoggedHook]] = defaultdict(list)
+
+
+def on_logged(types: Iterable[str], hook: LoggedHook) -> None:
+    for type_ in types:
+        if hook not in _on_logged[type_]:
+            _on_logged[type_].append(hook)
 
 
 def group_name(public_id: str) -> str:
@@ -31,16 +51,35 @@ def group_name(public_id: str) -> str:
 def append_event(
     session: Session, type: str, data: dict, *, at_ms: int | None = None
 ) -> SessionEvent:
-    """Write the next event of a session the caller has locked inside a transaction."""
+    """Write the next event of a session the caller has locked inside a transaction; it is
+    placed on the session's clock (now, unless `at_ms` says when) once the session started."""
     if not connection.in_atomic_block:
         raise RuntimeError("append_event must run inside transaction.atomic()")
     session.last_event_seq += 1
     Session.objects.filter(pk=session.pk).update(last_event_seq=session.last_event_seq)
     event = SessionEvent.objects.create(
-        session=session, seq=session.last_event_seq, type=type, data=data, at_ms=at_ms
+        session=session,
+        seq=session.last_event_seq,
+        type=type,
+        data=data,
+        at_ms=_live_clock_ms(session) if at_ms is None else at_ms,
     )
     transaction.on_commit(partial(broadcast, session.public_id, event.as_message()))
+    public_id = session.public_id
+    for hook in _on_logged[type]:
+
+        def react(hook: LoggedHook = hook) -> None:
+            hook(public_id, event)
+
+        # robust: what reacts to an event may fail; the event and the caller's work stand.
+        transaction.on_commit(react, robust=True)
     return event
+
+
+def _live_clock_ms(session: Session) -> int | None:
+    # Only while the session is live: after it ended (a recap edited, a page opened months
+    # later) an event has no place on the session's clock.
+    return session.clock_ms() if session.status in LIVE_STATUSES else None
 
 
 def record_event(

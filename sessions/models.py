@@ -1,8 +1,10 @@
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from facilitation.engine import SWITCHES, Toggles
 
@@ -77,9 +79,16 @@ class Session(FacilitatorSwitches):
 
     persona = models.ForeignKey("personas.Persona", on_delete=models.PROTECT, related_name="+")
 
+    # Session milliseconds per wall-clock millisecond: 1 for a real conversation, more for a
+    # demo played faster, 0 for a script played as fast as the machine can.
+    clock_rate = models.FloatField(default=1.0, editable=False)
     bot_id = models.CharField(max_length=100, blank=True)
     client_id = models.CharField(max_length=100, blank=True)
     is_demo = models.BooleanField(default=False)
+    # "A few more minutes" after the planned time ran out: how often it was asked for, and the
+    # seconds (on the session's clock) the planned end moved by.
+    time_extensions = models.PositiveSmallIntegerField(default=0)
+    extra_seconds = models.PositiveIntegerField(default=0)
     # The seq of the newest SessionEvent: the row lock on the session hands out the next one.
     last_event_seq = models.PositiveIntegerField(default=0, editable=False)
 
@@ -104,6 +113,14 @@ class Session(FacilitatorSwitches):
     @property
     def needs_meeting_url(self) -> bool:
         return self.platform != Platform.DIADI
+
+    def clock_ms(self, at: datetime | None = None) -> int | None:
+        """Milliseconds on the session's own clock at `at` (now), None before the start or
+        for a script played as fast as possible (its run alone knows where it is)."""
+        if self.started_at is None or not self.clock_rate:
+            return None
+        elapsed = ((at or timezone.now()) - self.started_at).total_seconds()
+        return max(0, int(elapsed * 1000 * self.clock_rate))
 
 
 class Role(models.TextChoices):

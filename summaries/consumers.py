@@ -13,7 +13,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from facilitation.consumers import CLOSE_NOT_FOUND, accept_participant
+from facilitation.admission import CLOSE_NOT_FOUND, admit
 from sessions.events import SESSION_STATE, group_name
 from summaries.live import RECAP_UPDATED, RECAP_VERSION, version_of
 
@@ -23,7 +23,7 @@ class RecapConsumer(AsyncJsonWebsocketConsumer):
     session_pk: int
 
     async def connect(self) -> None:
-        admitted = await accept_participant(self)
+        admitted = await admit(self)
         if admitted is None:
             return
         session, _ = admitted

@@ -32,6 +32,7 @@ from facilitation.adapters.openai_summary import (
     RecapWriterError,
     writer_from_settings,
 )
+from facilitation.room import BALANCE_LABELS
 from facilitation.services import TranscriptLine
 from sessions.events import INTERVENTION, INTERVENTION_ACK
 from sessions.models import Role, Session, Status
@@ -274,7 +275,7 @@ def _offline(
         goal=session.goal,
         minutes=round(talk["durationMs"] / 60_000),
         shares=talk["shares"],
-        balance_label=facilitation.BALANCE_LABELS.get(talk["status"], ""),
+        balance_label=BALANCE_LABELS.get(talk["status"], ""),
         interventions=len(talk["interventions"]),
         findings=findings,
     )

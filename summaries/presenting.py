@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from facilitation.services import BALANCE_LABELS, KIND_LABELS
+from facilitation.room import ACK_LABELS, BALANCE_LABELS, KIND_LABELS
 from sessions.models import Participant, Role, Session
 from summaries.chart import Chart, build
 from summaries.live import version_of
@@ -21,7 +21,6 @@ NOT_ENDED = "not_ended"
 DELETED = "deleted"
 EXPIRED = "expired"
 MODALITIES = {"visual": "On screen", "voice": "Spoken"}
-ANSWERS = {"followed": "we'll try that", "dismissed": "dismissed"}
 
 
 @dataclass(frozen=True)
@@ -189,10 +188,11 @@ def prompts_of(talk: dict[str, Any], people: tuple[Participant, Participant]) ->
     prompts = []
     for given in talk.get("interventions", []):
         at_ms = given.get("atMs")
+        # Worded as the live room words them.
         answers = [
-            f"{names.get(ack.get('participantId'), 'Someone')}: "
-            f"{ANSWERS.get(ack.get('action'), ack.get('action'))}"
+            ACK_LABELS[ack["action"]].format(name=names.get(ack.get("participantId"), "Someone"))
             for ack in given.get("acks", [])
+            if ack.get("action") in ACK_LABELS
         ]
         prompts.append(
             Prompt(

@@ -71,21 +71,6 @@ class Announcements:
             return [Event(GOAL_DRIFT, now, {"detected": False, "duration_seconds": 0})]
         return []
 
-    def replay(self, event: Event) -> None:
-        """Takes in an event said before a restart."""
-        data = event.data
-        if event.type == TIME_REMAINING:
-            self._minute = max(self._minute or 0, event.at_ms // MINUTE_MS)
-            self._time_over = self._time_over or data == {"minutes": 0, "seconds": 0}
-        elif event.type == BALANCE_UPDATE:
-            self._balance, self._balance_at = _balance_key(data), event.at_ms
-        elif event.type == AI_STATUS:
-            self._ai_status = data["status"]
-        elif event.type == ESCALATION:
-            self.escalation_since = event.at_ms if data["detected"] else None
-        elif event.type == GOAL_DRIFT:
-            self.drift_since = event.at_ms if data["detected"] else None
-
 
 def _balance_key(data: dict[str, Any]) -> tuple[int, int, str]:
     return (data["participantA"]["percentage"], data["participantB"]["percentage"], data["status"])

@@ -2,7 +2,7 @@
 rules"). Pure: it reads time only from the Clock it is given and keeps everything in memory;
 the runtime feeds it, calls tick() every Thresholds.tick_ms, and persists what comes back."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,10 @@ from .thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 SPEAKING = "speaking"
 LISTENING = "listening"
+# A person whose microphone is off, or whose audio stopped coming.
+MUTED = "muted"
+DISCONNECTED = "disconnected"
+MICROPHONE_STATUSES = (LISTENING, MUTED, DISCONNECTED)
 PREPARING = "preparing"
 INTERVENING = "intervening"
 PAUSED = "paused"
@@ -87,16 +91,21 @@ class FacilitationEngine:
         self._voice_waiting = False
         self._queued: list[Event] = []
         self._paused = False
-        # Start, resume or restore: silence is measured, and inputs are back-dated, from here.
+        # Start or resume: silence is measured, and inputs are back-dated, from here.
         self._listening_since = 0
-        self._started = False
+        # People who cannot be heard right now, and why (MUTED or DISCONNECTED).
+        self._unheard: dict[str, str] = {}
 
     # Inputs -------------------------------------------------------------------------------
 
     def speech_started(self, participant_id: str, at_ms: int | None = None) -> None:
         """`at_ms` back-dates the onset (VAD reports it late); it never goes past now."""
         at = self._input_time(participant_id, at_ms)
-        if self._paused or self._talk.is_speaking(participant_id):
+        if (
+            self._paused
+            or self._talk.is_speaking(participant_id)
+            or participant_id in self._unheard
+        ):
             return
         start = self._talk.start(participant_id, max(at, self._listening_since))
         self._announce(participant_id, SPEAKING, start)
@@ -106,6 +115,23 @@ class FacilitationEngine:
         if self._paused or not self._talk.is_speaking(participant_id):
             return
         self._announce(participant_id, LISTENING, self._talk.stop(participant_id, at))
+
+    def microphone(self, participant_id: str, status: str, at_ms: int | None = None) -> None:
+        """A person's microphone was muted or dropped (what they were saying ends), or is
+        heard again (LISTENING)."""
+        if status not in MICROPHONE_STATUSES:
+            raise ValueError(f"a microphone is {', '.join(MICROPHONE_STATUSES)}, not {status!r}")
+        at = self._input_time(participant_id, at_ms)
+        was = self._unheard.get(participant_id, LISTENING)
+        if status == was:
+            return
+        if self._talk.is_speaking(participant_id):
+            self._talk.stop(participant_id, at)
+        if status == LISTENING:
+            del self._unheard[participant_id]
+        else:
+            self._unheard[participant_id] = status
+        self._announce(participant_id, status, at)
 
     def observe(self, participant_id: str, signals: Signals, at_ms: int | None = None) -> None:
         """The signals of one finished utterance; `at_ms` is when it ended."""
@@ -118,7 +144,6 @@ class FacilitationEngine:
         """The kill switch: the AI stops listening and says nothing until resume()."""
         if self._paused:
             return []
-        self._started = True
         now = self._clock.now_ms()
         for participant_id in self._talk.speaking():
             self._announce(participant_id, LISTENING, self._talk.stop(participant_id, now))
@@ -147,16 +172,35 @@ class FacilitationEngine:
         self._voice_waiting = False
         return self._ai_status_events(self._clock.now_ms())
 
+    def swap_speakers(self) -> list[Event]:
+        """The speaker labels were the wrong way round: who said what so far changes hands,
+        and the balance is recomputed on the next tick."""
+        now = self._clock.now_ms()
+        self._talk.swap()
+        first, second = (participant.id for participant in self._participants)
+        other = {first: second, second: first}
+        for held in (self._mild, self._severe):
+            if held.holder is not None:
+                held.holder = other[held.holder]
+        for participant_id in (first, second):
+            speaking = self._talk.is_speaking(participant_id)
+            self._announce(participant_id, SPEAKING if speaking else LISTENING, now)
+        return []
+
     def _input_time(self, participant_id: str, at_ms: int | None) -> int:
         if participant_id not in self._names:
             raise ValueError(f"unknown participant {participant_id!r}")
-        self._started = True
         now = self._clock.now_ms()
         return now if at_ms is None else max(0, min(int(at_ms), now))
 
     def _announce(self, participant_id: str, status: str, at_ms: int) -> None:
         data = {"participantId": participant_id, "status": status}
         self._queued.append(Event(PARTICIPANT_STATUS, at_ms, data))
+
+    def announcements(self) -> list[Event]:
+        """Who started or stopped speaking since the last call or tick, without waiting for
+        the next tick: people see it as soon as it is heard. Nothing else changes."""
+        return in_order(self._take_queued())
 
     def _take_queued(self) -> list[Event]:
         queued, self._queued = self._queued, []
@@ -167,7 +211,6 @@ class FacilitationEngine:
     def tick(self) -> list[Event]:
         """Everything due at the clock's now, in order; call it every Thresholds.tick_ms."""
         now = self._clock.now_ms()
-        self._started = True
         events = self._take_queued() + self._said.time_remaining(now)
         if not self._paused:
             events += self._said.balance(now, self._balance_at(now))
@@ -332,42 +375,3 @@ class FacilitationEngine:
             "targetParticipant": candidate.target,
         }
         return Event(INTERVENTION, now, data)
-
-    # Restart ------------------------------------------------------------------------------
-
-    def restore(
-        self, *, segments: Iterable[tuple[str, int, int]], events: Iterable[Event], paused: bool
-    ) -> None:
-        """Rebuilds a run after its worker died, before any input or tick.
-
-        `segments` is the finished speech, `events` every engine event already persisted.
-        Nothing in `events` is said again; gaps and cooldowns count from the interventions in
-        it. What was building up (held clocks, silence, tension, drift) starts again now: the
-        engine errs on the side of saying nothing."""
-        if self._started:
-            raise RuntimeError("restore() must come before any input or tick")
-        self._started = True
-        now = self._clock.now_ms()
-        for participant_id, start_ms, end_ms in sorted(segments, key=lambda seg: seg[1:]):
-            if participant_id not in self._names:
-                raise ValueError(f"unknown participant {participant_id!r} in a segment")
-            if not 0 <= start_ms <= end_ms:
-                raise ValueError(f"a segment needs 0 <= start <= end, not {start_ms}-{end_ms}")
-            self._talk.add(participant_id, start_ms, end_ms)
-        last_status: dict[str, str] = {}
-        for event in events:
-            self._said.replay(event)
-            if event.type == PARTICIPANT_STATUS:
-                last_status[event.data["participantId"]] = event.data["status"]
-            elif event.type == INTERVENTION:
-                number = int(event.data["id"].removeprefix("int_"))
-                self._given.count = max(self._given.count, number)
-                self._given.record(event.data["type"], event.at_ms)
-        # Nobody is speaking after a restart as far as the engine knows: say so.
-        for participant_id, status in last_status.items():
-            if status == SPEAKING:
-                self._announce(participant_id, LISTENING, now)
-        if self._given.last_at is not None and not paused:
-            self._intervening_until = self._given.last_at + self._thresholds.intervening_ms
-        self._listening_since = now
-        self._paused = paused

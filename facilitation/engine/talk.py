@@ -70,10 +70,17 @@ class TalkTracker:
                 del self._talked_over[other]
         return end
 
-    def add(self, participant_id: str, start_ms: int, end_ms: int) -> None:
-        """A finished utterance (rebuilding after a restart); must come in order per person."""
-        speaker = self._speakers[participant_id]
-        self._append(speaker, max(start_ms, speaker.last_end() or 0), end_ms)
+    def swap(self) -> None:
+        """The two people were told apart the wrong way round: everything measured so far
+        changes hands (a meeting's speaker labels, corrected by one of them)."""
+        first, second = self._speakers
+        other = {first: second, second: first}
+        self._speakers = {first: self._speakers[second], second: self._speakers[first]}
+        self.overlaps = {first: self.overlaps[second], second: self.overlaps[first]}
+        self.interruptions = {first: self.interruptions[second], second: self.interruptions[first]}
+        self._talked_over = {
+            other[over]: (other[by], since) for over, (by, since) in self._talked_over.items()
+        }
 
     @staticmethod
     def _append(speaker: _Speaker, start: int, end: int) -> None:

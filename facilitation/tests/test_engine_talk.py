@@ -41,8 +41,10 @@ def test_the_status_follows_the_larger_share(shares, status):
 
 def test_the_window_clips_speech_to_the_last_minutes():
     talk = TalkTracker(("a", "b"))
-    talk.add("a", 0, 100_000)
-    talk.add("b", 100_000, 150_000)
+    talk.start("a", 0)
+    talk.stop("a", 100_000)
+    talk.start("b", 100_000)
+    talk.stop("b", 150_000)
     talk.start("a", 200_000)
     # The window is 130-250 s: a's first 100 s fall out of it, b's end is clipped.
     assert talk.window_ms(250_000, 120_000) == [50_000, 20_000]
@@ -51,7 +53,8 @@ def test_the_window_clips_speech_to_the_last_minutes():
 
 def test_a_new_utterance_never_starts_inside_the_previous_one():
     talk = TalkTracker(("a", "b"))
-    talk.add("a", 0, 10_000)
+    talk.start("a", 0)
+    talk.stop("a", 10_000)
     assert talk.start("a", 5_000) == 10_000
     assert talk.stop("a", 8_000) == 10_000
     assert talk.cumulative_ms(20_000) == [10_000, 0]
@@ -60,8 +63,10 @@ def test_a_new_utterance_never_starts_inside_the_previous_one():
 def test_the_last_speech_end_is_the_latest_of_both():
     talk = TalkTracker(("a", "b"))
     assert talk.last_speech_end() is None
-    talk.add("a", 0, 10_000)
-    talk.add("b", 5_000, 8_000)
+    talk.start("a", 0)
+    talk.start("b", 5_000)
+    talk.stop("b", 8_000)
+    talk.stop("a", 10_000)
     assert talk.last_speech_end() == 10_000
 
 

@@ -2,39 +2,22 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser
 
-from facilitation.routing import websocket_urlpatterns
+from facilitation.tests.socket_support import close_code as _close_code
+from facilitation.tests.socket_support import open_socket
 from sessions import services
 from sessions.events import record_event
 from sessions.models import SessionEvent
-from sessions.services.access import BROWSER_KEYS
 from sessions.state import Action, transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-app = URLRouter(websocket_urlpatterns)
 
 
 async def _connect(session, *, user=None, keys=None, after=None):
     path = f"/ws/sessions/{session.public_id}/events/"
     if after is not None:
         path += f"?after={after}"
-    communicator = WebsocketCommunicator(app, path)
-    communicator.scope["user"] = user or AnonymousUser()
-    communicator.scope["session"] = {BROWSER_KEYS: keys} if keys else {}
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def _close_code(communicator):
-    while True:
-        output = await communicator.receive_output(timeout=3)
-        if output["type"] == "websocket.close":
-            return output["code"]
+    return await open_socket(path, user=user, keys=keys)
 
 
 async def _next(communicator, type_):
@@ -231,20 +214,24 @@ async def test_intervention_acks_are_persisted(ready_session, creator):
 async def test_a_client_that_reconnects_gets_every_missed_event_once_in_order(
     make_session, creator
 ):
+    from facilitation import runners
     from facilitation import services as facilitation
-    from facilitation.runtime import FacilitationRun
+    from facilitation.models import FacilitationRun
     from facilitation.simulation import load_script
     from facilitation.sources import SIMULATIONS_DIR, simulation_source
 
     session, _ = await sync_to_async(make_session)(consented=True)
     script = load_script(SIMULATIONS_DIR / "one_sided.yaml")
-    _started, run = await sync_to_async(facilitation.prepare_start)(
-        session, None, source=simulation_source(script, speed=300)
+    host = runners.new_host()
+    await host.start()
+    await sync_to_async(facilitation.start)(
+        session, None, source=simulation_source(script, speed=300), host=host.name
     )
+    run = await FacilitationRun.objects.aget(session=session)
     received = []
     first = await _connect(session, user=creator, after=0)
     await _next(first, "session_state")
-    running = asyncio.create_task(FacilitationRun(run.pk, run.owner)())
+    assert await host.adopt(run.pk, run.owner)
     while len(received) < 25:
         message = await first.receive_json_from(timeout=5)
         if "seq" in message:
@@ -259,9 +246,34 @@ async def test_a_client_that_reconnects_gets_every_missed_event_once_in_order(
             received.append(message)
         if message.get("data", {}).get("status") == "ended":
             break
-    await running
+    await host.join(run.pk)
+    await host.shutdown()
     logged = [e async for e in SessionEvent.objects.filter(session=session).order_by("seq")]
     seqs = [m["seq"] for m in received]
     assert seqs == [e.seq for e in logged]  # all of them, each once, in order
     assert [m["data"] for m in received] == [e.data for e in logged]
     assert any(m["type"] == "intervention" for m in received[25:])
+
+
+async def test_a_lost_broadcast_is_filled_from_the_log(ready_session, creator, monkeypatch):
+    from sessions import events
+
+    communicator = await _connect(ready_session, user=creator)
+    await _next(communicator, "session_state")
+    await _next(communicator, "participant_status")  # Maya joined
+    before = (await SessionEvent.objects.filter(session=ready_session).alast()).seq
+    sent = events.broadcast
+
+    def lose_the_second(public_id, message):
+        if message["data"].get("n") != 2:
+            sent(public_id, message)
+
+    monkeypatch.setattr(events, "broadcast", lose_the_second)
+    for n in (1, 2, 3):
+        await sync_to_async(record_event)(ready_session.pk, "ai_status", {"n": n})
+    received = [await communicator.receive_json_from(timeout=3) for _ in range(3)]
+    # The third arrived with a gap before it: the second came from the log first, once.
+    assert [m["data"]["n"] for m in received] == [1, 2, 3]
+    assert [m["seq"] for m in received] == [before + 1, before + 2, before + 3]
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()

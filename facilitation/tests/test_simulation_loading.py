@@ -7,11 +7,10 @@ import pytest
 import yaml
 
 from facilitation.engine import Toggles
+from facilitation.engine.conductor import SpeechStarted, SpeechStopped
 from facilitation.simulation import (
     Script,
     ScriptError,
-    TurnEnded,
-    TurnStarted,
     load_script,
     play,
     timeline,
@@ -166,10 +165,10 @@ def test_a_missing_file_is_reported(tmp_path):
 def test_the_timeline_puts_an_end_before_a_start_at_the_same_moment():
     data = changed("turns.1.start", 12.5)
     assert timeline(Script.from_mapping(data)) == [
-        TurnStarted(0, "a"),
-        TurnEnded(12_500, "a", "I feel like we never plan ahead."),
-        TurnStarted(12_500, "b"),
-        TurnEnded(19_000, "b", "That's fair. What would help?"),
+        SpeechStarted(0, "a"),
+        SpeechStopped(12_500, "a", "I feel like we never plan ahead."),
+        SpeechStarted(12_500, "b"),
+        SpeechStopped(19_000, "b", "That's fair. What would help?"),
     ]
 
 

@@ -188,3 +188,11 @@ class EndSessionResponseSerializer(StatusResponseSerializer):
     summaryStatus = serializers.CharField(
         help_text="pending or running while it is made, then ready (or failed)."
     )
+
+
+class ExtendResponseSerializer(StatusResponseSerializer):
+    extraMinutes = serializers.IntegerField(help_text="Minutes this request added.")
+    endsAt = serializers.DateTimeField(
+        allow_null=True, help_text="When the planned time now runs out (wall clock)."
+    )
+    extensionsLeft = serializers.IntegerField()

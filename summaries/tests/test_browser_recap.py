@@ -3,7 +3,8 @@
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from facilitation.tests.test_browser_live_room import both_in_the_live_room, play
+from conftest import play_script
+from facilitation.tests.test_browser_live_room import both_in_the_live_room
 from summaries.models import Agreement, Rating, Summary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,10 +52,12 @@ def test_two_people_share_the_recap_live(
     fake_openai,
     make_session,
     invitee_user,
+    request,
 ):
     session, _ = make_session(consented=True, invitee=invitee_user)
     maya, david, errors = both_in_the_live_room(browser, live_server_url, session)
-    play(maya, live_server_url, session, "one_sided.yaml", SPEED)
+    # Played from the command line; the running Diadi takes the run.
+    request.addfinalizer(play_script(session.public_id, "one_sided.yaml", SPEED).kill)
     prompt = david.locator(".prompt").first
     expect(prompt).to_contain_text("David", timeout=20_000)
     prompt.get_by_role("button", name="We'll try that").click()

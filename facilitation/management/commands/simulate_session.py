@@ -7,14 +7,16 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core.management.base import BaseCommand, CommandError
 
-from facilitation import services
-from facilitation.runtime import FacilitationRun
+from facilitation import runners, services, store
+from facilitation.models import FacilitationRun
 from facilitation.simulation import Script, ScriptError, load_script
 from facilitation.sources import simulation_source
 from sessions.errors import SessionError
 from sessions.models import Session, SessionEvent
 
 POLL_S = 0.2
+# How long a run played in real time waits for a running Diadi to take it.
+HAND_OUT_WAIT_S = 12.0
 
 
 class Command(BaseCommand):
@@ -47,16 +49,9 @@ class Command(BaseCommand):
         except (OSError, ScriptError) as exc:
             raise CommandError(str(exc)) from exc
         target = self._session(session, parsed)
-        before = target.last_event_seq
-        try:
-            started, run = services.prepare_start(
-                target, None, source=simulation_source(parsed, speed=speed)
-            )
-        except SessionError as exc:
-            raise CommandError(f"Session {target.public_id}: {exc.message}") from exc
         if not options["json"]:
-            self.stdout.write(f"Playing {script} in session {started.public_id}…")
-        asyncio.run(self._play(started, run.pk, run.owner, before, as_json=options["json"]))
+            self.stdout.write(f"Playing {script} in session {target.public_id}…")
+        asyncio.run(self._play(target, parsed, speed, as_json=options["json"]))
 
     def _session(self, public_id: str | None, script: Script) -> Session:
         if public_id is None:
@@ -69,15 +64,41 @@ class Command(BaseCommand):
             raise CommandError(f"No session {public_id!r}.")
         return session
 
-    async def _play(
-        self, session: Session, run_id: int, owner: str, last_seq: int, *, as_json: bool
-    ) -> None:
-        run = asyncio.create_task(FacilitationRun(run_id, owner)())
-        while not run.done():
-            last_seq = await self._print_new(session, last_seq, as_json)
+    async def _play(self, session: Session, script: Script, speed: float, *, as_json: bool) -> None:
+        """As fast as possible, the run is hosted here. In real time it is handed out like any
+        started session, so a running Diadi (its workers, or the embedded server) plays it
+        where the open live rooms see it; with nobody to take it, it is hosted here too."""
+        host = runners.new_host()
+        await host.start()
+        last_seq = session.last_event_seq
+        try:
+            started = await sync_to_async(services.start)(
+                session,
+                None,
+                source=simulation_source(script, speed=speed),
+                host=host.name if speed == 0 else "",
+            )
+        except SessionError as exc:
+            await host.shutdown()
+            raise CommandError(f"Session {session.public_id}: {exc.message}") from exc
+        run = await FacilitationRun.objects.aget(session=started)
+        if speed == 0 or not await self._taken_elsewhere(run.pk):
+            await host.adopt(run.pk, run.owner)
+        try:
+            while await sync_to_async(store.holder_of)(run.pk) is not None:
+                last_seq = await self._print_new(started, last_seq, as_json)
+                await asyncio.sleep(POLL_S)
+            await self._print_new(started, last_seq, as_json)
+        finally:
+            await host.shutdown()
+
+    @staticmethod
+    async def _taken_elsewhere(run_id: int) -> bool:
+        for _ in range(int(HAND_OUT_WAIT_S / POLL_S)):
+            if await sync_to_async(store.holder_of)(run_id):
+                return True
             await asyncio.sleep(POLL_S)
-        await run
-        await self._print_new(session, last_seq, as_json)
+        return False
 
     async def _print_new(self, session: Session, after: int, as_json: bool) -> int:
         events = await sync_to_async(list)(

@@ -1,0 +1,337 @@
+"""Capacity: N live sessions at once, facilitated by ONE run-host worker process.
+
+Production mode, as the Procfile runs it: Daphne serving the pages and websockets, one Celery
+worker of the `runs` queue hosting every facilitation run, PostgreSQL and Redis. Each session
+plays a generated conversation of about 75 s in real time, has two events clients connected
+(as its two people would), and has its kill switch pressed once (through the JSON API) and
+released five seconds later.
+
+    python bench/capacity.py                  # N = 10, 100, 500
+    python bench/capacity.py --sessions 10
+
+Printed per N: sessions facilitated to their end by the worker; tick lag p95 (how late an
+event is written after the session moment it belongs to); event delivery p95 (written →
+received by a client); kill switch p95 (API call → `paused` at both clients, and → the run's
+`ai_status: paused` at both clients, which shows the run heard it); worker RSS and CPU per
+session. Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default: the local ones).
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import random
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOG = ROOT / "var" / "bench-capacity.log"
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/diadi_bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
+os.environ["DEBUG"] = "1"
+sys.path.insert(0, str(ROOT))
+
+DAPHNE_APP = "diadi.asgi:application"
+# The Procfile's `runs` worker.
+RUNS_WORKER = ("--queues=runs", "--pool=threads", "--concurrency=4", "--loglevel=WARNING")
+CONVERSATION_S = 75
+PAUSE_S = 5
+
+
+def _ensure_database() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_personas", verbosity=0)
+
+
+def _script(seed: int) -> dict:
+    """A conversation of CONVERSATION_S seconds: turns of 2-12 s, one person a bit ahead."""
+    rng = random.Random(seed)
+    turns, at, speaker = [], 0.5, "a"
+    while at < CONVERSATION_S - 3:
+        length = rng.uniform(2, 12 if speaker == "a" else 7)
+        end = min(at + length, CONVERSATION_S - 1)
+        turns.append({"speaker": speaker, "start": round(at, 1), "end": round(end, 1), "text": ""})
+        at, speaker = end + rng.uniform(0.2, 1.5), "b" if speaker == "a" else "a"
+    return {
+        "title": f"Capacity {seed}",
+        "goal": "Agree on a monthly budget",
+        "duration_minutes": 5,
+        "participants": {"a": "Maya", "b": "David"},
+        "turns": turns,
+    }
+
+
+def _prepare(count: int) -> tuple[list[str], str, str]:
+    """`count` ready sessions of one user; their ids, a session cookie and an API token."""
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    from personas.services import get_active_persona
+    from sessions import services
+
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    spec = services.NewSession(
+        creator_name="Maya",
+        partner_name="David",
+        relationship_context="Benchmark",
+        goal="Agree on a monthly budget",
+        persona=get_active_persona("neutral_mediator"),
+        duration_minutes=5,
+    )
+    ids = [services.create_demo_session(user, spec).public_id for _ in range(count)]
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    token, _ = Token.objects.get_or_create(user=user)
+    return ids, f"{settings.SESSION_COOKIE_NAME}={store.session_key}", token.key
+
+
+def _start_all(ids: list[str]) -> None:
+    from facilitation import services
+    from facilitation.simulation import Script
+    from facilitation.sources import simulation_source
+    from sessions.models import Session
+
+    for n, public_id in enumerate(ids):
+        session = Session.objects.get(public_id=public_id)
+        source = simulation_source(Script.from_mapping(_script(n)), speed=1)
+        services.start(session, None, source=source)
+
+
+class Client:
+    """One person's events socket: when each event arrived, and when it was paused."""
+
+    def __init__(self) -> None:
+        self.delivery_ms: list[float] = []
+        self.paused_at: float | None = None
+        self.ai_paused_at: float | None = None
+        self.ended = False
+
+    async def run(self, url: str, cookie: str, origin: str, ready: asyncio.Event) -> None:
+        from websockets.asyncio.client import connect
+
+        async with connect(
+            url, additional_headers={"Cookie": cookie}, origin=origin, open_timeout=120
+        ) as ws:
+            await ws.recv()  # the session_state snapshot
+            ready.set()
+            async for raw in ws:
+                arrived = time.time()
+                message = json.loads(raw)
+                data = message.get("data", {})
+                if "seq" in message and message.get("timestamp"):
+                    stamp = message["timestamp"].replace("Z", "+00:00")
+                    sent = datetime.fromisoformat(stamp).timestamp()
+                    self.delivery_ms.append((arrived - sent) * 1000)
+                if message["type"] == "session_state" and data.get("status") == "paused":
+                    self.paused_at = self.paused_at or arrived
+                if message["type"] == "ai_status" and data.get("status") == "paused":
+                    self.ai_paused_at = self.ai_paused_at or arrived
+                if message["type"] == "session_state" and data.get("status") == "ended":
+                    self.ended = True
+                    return
+
+
+async def _kill_switch(base: str, token: str, public_id: str, clients: list[Client]) -> tuple:
+    import httpx
+
+    await asyncio.sleep(random.uniform(20, 40))
+    headers = {"Authorization": f"Token {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
+        pressed = time.time()
+        await http.post(f"/api/v1/sessions/{public_id}/pause")
+        await asyncio.sleep(PAUSE_S)
+        await http.post(f"/api/v1/sessions/{public_id}/resume")
+    shown = [c.paused_at for c in clients]
+    heard = [c.ai_paused_at for c in clients]
+    return (
+        (max(shown) - pressed) * 1000 if all(shown) else None,
+        (max(heard) - pressed) * 1000 if all(heard) else None,
+    )
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _results(ids: list[str]) -> tuple[int, list[float]]:
+    """Sessions facilitated to their end by the run, and every event's lateness (ms)."""
+    from sessions.models import Session
+
+    done, lag = 0, []
+    for session in Session.objects.filter(public_id__in=ids):
+        events = list(session.events.exclude(at_ms=None).filter(seq__gt=2))
+        reasons = [e.data.get("reason") for e in events if e.type == "session_state"]
+        if reasons and reasons[-1] == "conversation_finished":
+            done += 1
+        start = session.started_at.timestamp()
+        lag += [
+            (e.created_at.timestamp() - start - e.at_ms / 1000) * 1000
+            for e in events
+            if e.type in ("time_remaining", "balance_update", "ai_status")
+        ]
+    return done, lag
+
+
+def _p(values: list[float], p: int) -> str:
+    values = [v for v in values if v is not None]
+    if len(values) < 2:
+        return "n/a"
+    return f"{statistics.quantiles(values, n=100, method='inclusive')[p - 1]:.0f}"
+
+
+async def _measure(port: int, worker_pid: int, count: int) -> list[str]:
+    ids, cookie, token = await asyncio.to_thread(_prepare, count)
+    base = f"http://127.0.0.1:{port}"
+    clients: dict[str, list[Client]] = {public_id: [Client(), Client()] for public_id in ids}
+    tasks = []
+    for start in range(0, count, 50):  # people arrive in waves
+        waiting = []
+        for public_id in ids[start : start + 50]:
+            url = f"ws://127.0.0.1:{port}/ws/sessions/{public_id}/events/"
+            for client in clients[public_id]:
+                ready = asyncio.Event()
+                tasks.append(asyncio.create_task(client.run(url, cookie, base, ready)))
+                waiting.append(ready.wait())
+        await asyncio.wait_for(asyncio.gather(*waiting), timeout=300)
+    rss_before, cpu_before = _rss_kb(worker_pid), _cpu_s(worker_pid)
+    started = time.monotonic()
+    await asyncio.to_thread(_start_all, ids)
+    switches = [
+        asyncio.create_task(_kill_switch(base, token, public_id, clients[public_id]))
+        for public_id in ids
+    ]
+    rss_peak = rss_before
+    while not all(c.ended for pair in clients.values() for c in pair):
+        await asyncio.sleep(1)
+        rss_peak = max(rss_peak, _rss_kb(worker_pid))
+        if time.monotonic() - started > CONVERSATION_S + PAUSE_S + 300:
+            break
+    seconds = time.monotonic() - started
+    cpu = _cpu_s(worker_pid) - cpu_before
+    pressed = await asyncio.gather(*switches)
+    for task in tasks:
+        task.cancel()
+    done, lag = await asyncio.to_thread(_results, ids)
+    delivery = [ms for pair in clients.values() for c in pair for ms in c.delivery_ms]
+    return [
+        str(count),
+        f"{done}",
+        _p(lag, 95),
+        _p(delivery, 95),
+        _p([shown for shown, _ in pressed], 95),
+        _p([heard for _, heard in pressed], 95),
+        f"{(rss_peak - rss_before) / count / 1024:.2f}",
+        f"{cpu / count / seconds * 100:.2f}",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sessions", type=int, nargs="+", default=[10, 100, 500])
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
+    _ensure_database()
+    _setup_django()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    port = _free_port()
+    log = open(LOG, "w")  # noqa: SIM115 - the servers write to it until the end
+    print(f"Servers' log: {LOG}; {os.cpu_count()} cores")
+    web = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), DAPHNE_APP],
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "diadi", "worker", *RUNS_WORKER],
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(3)  # the worker connects to the broker
+        columns = (
+            "sessions",
+            "facilitated",
+            "tick lag p95 ms",
+            "delivery p95 ms",
+            "pause shown p95 ms",
+            "pause heard p95 ms",
+            "RSS MB/session",
+            "CPU %/session",
+        )
+        print(" | ".join(columns))
+        for count in args.sessions:
+            row = asyncio.run(_measure(port, worker.pid, count))
+            print(
+                " | ".join(
+                    f"{value:>{len(name)}}" for value, name in zip(row, columns, strict=True)
+                )
+            )
+    finally:
+        for process in (web, worker):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()
