@@ -43,8 +43,9 @@ from summaries.talk import Utterance, talk_over_time
 
 logger = logging.getLogger(__name__)
 
-# How long a maker waits for the facilitation run to write its last words after the end.
-SETTLE_S = 10.0
+# How long a maker waits, at most, for the facilitation run to write its last words after
+# the end (a run told of the end writes what was said so far, then stops).
+SETTLE_S = 5.0
 SETTLE_POLL_S = 0.5
 RECAP_DELETED = "recap_deleted"
 NO_KEY = "this server has no OpenAI key"

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from facilitation.room import ACK_LABELS, BALANCE_LABELS, KIND_LABELS
-from sessions.models import Participant, Role, Session
+from sessions.models import Participant, Role, Session, SessionEvent
 from summaries.chart import Chart, build
 from summaries.live import version_of
 from summaries.making import RECAP_DELETED
@@ -103,16 +103,26 @@ def owner_label(owner: str, people: tuple[Participant, Participant]) -> str:
     }.get(owner, "Nobody yet")
 
 
-def state_of(session: Session, summary: Summary | None) -> str:
+def state_of(session: Session, summary: Summary | None, *, deleted: bool | None = None) -> str:
+    """Where the recap stands; `deleted`, when the caller knows, saves a query."""
     if summary is not None:
         return summary.status
     if session.ended_at is None:
         return NOT_ENDED
-    if session.events.filter(type=RECAP_DELETED).exists():
+    if deleted if deleted is not None else deleted_recaps([session.pk]):
         return DELETED
     if session.ended_at < timezone.now() - timedelta(days=settings.RETENTION_DAYS):
         return EXPIRED
     return Summary.Status.PENDING  # the sweep is about to queue it
+
+
+def deleted_recaps(session_pks: list[int]) -> set[int]:
+    """Which of these sessions had their recap deleted by one of their people."""
+    return set(
+        SessionEvent.objects.filter(session_id__in=session_pks, type=RECAP_DELETED).values_list(
+            "session_id", flat=True
+        )
+    )
 
 
 def recap_for(session: Session, you: Participant) -> Recap:

@@ -54,8 +54,9 @@ def test_the_hub_shows_the_latest_three_of_each_kind_and_a_way_to_the_rest(
     waiting = _many(make_session, 2, Status.PENDING_CONSENT)
     client.force_login(creator)
     html = client.get(reverse("hub")).content.decode()
-    # Ended: 5 in all, 3 shown in its group and 3 among the artifacts.
-    assert html.count("badge--ended") == 6
+    # Ended: 5 in all, 3 shown in its group, and their 3 recaps among the artifacts.
+    assert html.count("badge--ended") == 3
+    assert html.count("badge--recap-") == 3
     assert f'href="{reverse("session_list")}?group=ended"' in html
     assert "All 5 ended" in html
     assert html.count("badge--pending_consent") == 2 + 1  # and the newest is the active one

@@ -8,7 +8,7 @@ from django import template
 from django.db.models import Count
 
 from summaries.models import Summary
-from summaries.presenting import DELETED, EXPIRED, state_of
+from summaries.presenting import DELETED, EXPIRED, deleted_recaps, state_of
 
 register = template.Library()
 
@@ -34,18 +34,20 @@ class RecapCard:
 
 @register.inclusion_tag("summaries/_artifacts.html")
 def recap_grid(cards: Sequence[Any]) -> dict[str, object]:
-    """Cards of ended sessions (the hub's), each with its recap's state."""
+    """Cards of ended sessions (the hub's), each with its recap's state: two queries."""
+    pks = [card.session.pk for card in cards]
     summaries = {
         s.session_id: s
-        for s in Summary.objects.filter(session__in=[c.session for c in cards]).annotate(
+        for s in Summary.objects.filter(session__in=pks).annotate(
             agreement_count=Count("agreements", distinct=True),
             action_count=Count("action_items", distinct=True),
         )
     }
+    deleted = deleted_recaps(pks) if pks else set()
     recaps = []
     for card in cards:
         summary = summaries.get(card.session.pk)
-        state = state_of(card.session, summary)
+        state = state_of(card.session, summary, deleted=card.session.pk in deleted)
         recaps.append(
             RecapCard(
                 card=card,
