@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from diadi import health, views
 
+handler400 = "diadi.views.bad_request"
 handler404 = "diadi.views.page_not_found"
 handler500 = "diadi.views.server_error"
 

@@ -3,5 +3,5 @@ from django.urls import path
 from facilitation.consumers import SessionEventsConsumer
 
 websocket_urlpatterns = [
-    path("ws/sessions/<str:public_id>/events/", SessionEventsConsumer.as_asgi()),
+    path("ws/sessions/<public_id:public_id>/events/", SessionEventsConsumer.as_asgi()),
 ]

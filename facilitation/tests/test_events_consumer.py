@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from facilitation.routing import websocket_urlpatterns
 from sessions import services
 from sessions.events import record_event
-from sessions.models import SessionEvent
+from sessions.models import SessionEvent, new_public_id
 from sessions.services.access import BROWSER_KEYS
 from sessions.state import Action, transition
 
@@ -61,7 +61,7 @@ async def test_an_outsider_is_closed_with_4004(ready_session, outsider):
 
 
 async def test_an_unknown_session_is_closed_with_4004(ready_session, creator):
-    ready_session.public_id = "does-not-exist"
+    ready_session.public_id = new_public_id()
     communicator = await _connect(ready_session, user=creator)
     assert await _close_code(communicator) == 4004
 

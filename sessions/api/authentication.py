@@ -1,0 +1,26 @@
+"""Cookie sessions for the API, with a CSRF failure that says so (403), unlike other refusals,
+which answer 404 so nobody learns a session exists."""
+
+from drf_spectacular.authentication import SessionScheme
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+
+class CsrfFailed(exceptions.PermissionDenied):
+    default_code = "csrf_failed"
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    def enforce_csrf(self, request: Request) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as exc:
+            raise CsrfFailed(
+                "This request needs the CSRF token of your session (the X-CSRFToken header)."
+            ) from exc
+
+
+class DiadiSessionScheme(SessionScheme):
+    """The OpenAPI schema describes it as the cookie session it is."""
+
+    target_class = "sessions.api.authentication.SessionAuthentication"
