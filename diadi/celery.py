@@ -19,4 +19,6 @@ app.conf.beat_schedule = {
         "task": "facilitation.tasks.watchdog",
         "schedule": settings.RUN_WATCHDOG_SECONDS,
     },
+    # Presence of people whose sockets died without a goodbye (sessions/services/presence.py).
+    "sessions-expire-presence": {"task": "sessions.tasks.expire_presence", "schedule": 30.0},
 }
