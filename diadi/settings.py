@@ -275,6 +275,10 @@ CARTESIA_API_KEY = env.str("CARTESIA_API_KEY", default="")
 
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "diadi.views.ratelimited"
+# How many reverse proxies in front of Daphne append to X-Forwarded-For (0: none, limits key on
+# the peer address). Set it only when every request really passes through them.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "diadi.client_ip.client_ip"
 
 LOGGING = {
     "version": 1,
