@@ -181,6 +181,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+SESSION_ENGINE = "diadi.session_store"
 
 # Behind a TLS-terminating proxy in production; every default here is overridable.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -213,7 +214,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header lets DRF answer 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "sessions.api.authentication.TokenAuthentication",
         "sessions.api.authentication.SessionAuthentication",
     ],
     # JSON only: no cross-site form can post to the API, and one decoder refuses what

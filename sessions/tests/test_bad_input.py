@@ -134,3 +134,16 @@ def test_a_cookie_request_without_its_csrf_token_is_a_clear_403(make_session, cr
     assert response.json()["code"] == "CSRF_FAILED"
     session.refresh_from_db()
     assert session.status == "ready"
+
+
+def test_a_session_cookie_holding_nul_is_no_session(client):
+    # A quoted cookie value may carry octal escapes, which Django decodes.
+    response = client.get(reverse("hub"), HTTP_COOKIE='sessionid="abcdefghijk\\000lmnopqrstu"')
+    assert response.status_code == 302  # to log in, as anybody without a session
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_api_token_holding_nul_is_refused(client):
+    response = client.get("/api/v1/sessions", HTTP_AUTHORIZATION="Token abc\x00def")
+    assert response.status_code == 401
+    assert response.json() == {"code": "NOT_AUTHENTICATED", "message": "Invalid token."}
