@@ -7,7 +7,7 @@ from channels.testing import WebsocketCommunicator
 
 from diadi.asgi import application
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db]
 
 PATH = "/ws/sessions/AAAAAAAAAAAAAAAAAAAAAA/events/"
 
