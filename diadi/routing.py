@@ -1,8 +1,12 @@
-"""Every websocket route of Diadi, gathered from the apps that own them."""
+"""Every websocket route of Diadi, gathered from the apps that own them, behind the checks
+every socket passes."""
 
+from channels.auth import AuthMiddlewareStack
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.routing import URLRouter
 from django.urls import re_path
 
+from diadi.websocket_origin import SameOriginValidator
 from facilitation.consumers import CLOSE_NOT_FOUND
 from facilitation.routing import websocket_urlpatterns as facilitation_routes
 
@@ -17,3 +21,6 @@ class UnknownRouteConsumer(AsyncWebsocketConsumer):
 
 
 websocket_urlpatterns = [*facilitation_routes, re_path(r"", UnknownRouteConsumer.as_asgi())]
+
+# Pages of other origins are refused first, then the user is read from the session cookie.
+websocket_application = SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))

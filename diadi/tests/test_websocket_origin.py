@@ -5,7 +5,7 @@ site acting as the signed-in person."""
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from diadi.asgi import application
+from diadi.routing import websocket_application
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db]
 
@@ -17,7 +17,7 @@ async def _handshake(origin, host="127.0.0.1:8000", **headers):
     if origin is not None:
         sent.append((b"origin", origin.encode()))
     sent += [(name.encode(), value.encode()) for name, value in headers.items()]
-    communicator = WebsocketCommunicator(application, PATH, headers=sent)
+    communicator = WebsocketCommunicator(websocket_application, PATH, headers=sent)
     connected, _ = await communicator.connect()
     await communicator.disconnect()
     return connected
