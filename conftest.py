@@ -55,6 +55,19 @@ def server_env() -> dict[str, str]:
     return {**os.environ, **SERVER_ENV, "DATABASE_URL": _test_database_url()}
 
 
+def play_script(public_id: str, script: str, speed: float) -> subprocess.Popen:
+    """Someone plays a script in their ready session from the command line
+    (facilitation/simulations/<script>); the running Diadi takes the run. Kill it when done."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "manage.py", "simulate_session", "--session", public_id),
+            *("--script", f"facilitation/simulations/{script}", "--speed", str(speed)),
+        ],
+        env=server_env(),
+        stdout=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture(scope="session")
 def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
     """Diadi served as `make run` serves it: Daphne in a process of its own, on the test

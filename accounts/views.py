@@ -11,6 +11,7 @@ from django_ratelimit.decorators import ratelimit
 from rest_framework.authtoken.models import Token
 
 from accounts.forms import SignupForm
+from diadi.middleware import never_compressed
 from facilitation.adapters import SERVICES
 
 _post_limit = ratelimit(key="ip", rate="10/m", method="POST", block=True)
@@ -50,6 +51,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     pass
 
 
+@never_compressed
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=request.user).first()

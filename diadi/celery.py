@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
 app = Celery("diadi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="periodic")
 
 # Periodic jobs. In the embedded default no beat runs: the run host runs this same schedule
 # in its own process (facilitation/runners.py).
@@ -21,4 +22,9 @@ app.conf.beat_schedule = {
     },
     # Presence of people whose sockets died without a goodbye (sessions/services/presence.py).
     "sessions-expire-presence": {"task": "sessions.tasks.expire_presence", "schedule": 30.0},
+    # Sessions whose time ran out a grace period ago end by themselves (facilitation/periodic.py).
+    "end-overdue-sessions": {
+        "task": "facilitation.periodic.end_overdue_sessions_task",
+        "schedule": 15.0,
+    },
 }

@@ -1,9 +1,22 @@
 """Project-wide views: the pages every app can fall back on."""
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+
+from facilitation import adapters
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The front page for people who are not logged in; everyone else has their hub."""
+    if request.user.is_authenticated:
+        return redirect("hub")
+    return render(
+        request,
+        "home.html",
+        {"transcribes": adapters.TRANSCRIPTION.available, "speaks": adapters.VOICE.available},
+    )
 
 
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -15,6 +15,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from diadi import untrusted_json
+from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, CLOSED_STATUSES, admit
 from facilitation.limits import (
     CLOSE_FLOODING,
     MessageLimiter,
@@ -23,15 +24,10 @@ from facilitation.limits import (
     connection_allowed,
 )
 from sessions import services
-from sessions.errors import SessionError
 from sessions.events import events_after, group_name
-from sessions.models import Participant, Session, Status
+from sessions.models import Participant, Session
 
-CLOSE_UNAUTHORIZED = 4001
-CLOSE_SESSION_ENDED = 4003
-CLOSE_NOT_FOUND = 4004
 CLOSE_INTERNAL_ERROR = 1011
-CLOSED_STATUSES = (Status.ENDED, Status.ARCHIVED)
 REPLAY_BATCH = 500
 
 logger = logging.getLogger(__name__)
@@ -73,20 +69,11 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.limiter = MessageLimiter(MESSAGE_LIMITS)
         self.pending_settings: dict[str, bool] = {}
-        await self.accept()
-        public_id = self.scope["url_route"]["kwargs"]["public_id"]
-        user = self.scope.get("user")
-        keys = services.browser_keys(self.scope.get("session") or {})
-        if (user is None or not user.is_authenticated) and not keys:
-            await self.close(code=CLOSE_UNAUTHORIZED)
+        admitted = await admit(self)
+        if admitted is None:
             return
-        try:
-            self.session, self.participant = await database_sync_to_async(services.get_for)(
-                public_id, user, keys
-            )
-        except SessionError:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
+        self.session, self.participant = admitted
+        public_id = self.session.public_id
         # Each connection can log a "joined" and a "disconnected": reconnecting in a loop must
         # not grow the log without bound.
         if not await database_sync_to_async(connection_allowed)(self.participant.public_id):

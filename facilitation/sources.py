@@ -23,6 +23,8 @@ class Source(Protocol):
     kind: str  # what its speech is kept as (TranscriptSegment.Source)
     speed: float  # session milliseconds per wall-clock millisecond; 0 = as fast as possible
     position: int  # how many of its items were consumed
+    # The run listens to the people's microphones (the browser room's audio sockets).
+    listens: bool
 
     def skip(self, position: int) -> None: ...
 
@@ -34,12 +36,14 @@ class Source(Protocol):
         ...
 
 
-class IdleSource:
-    """No speech of its own: the run keeps time and obeys the controls."""
+class BrowserRoom:
+    """The browser room: speech comes from each person's microphone, through the session's
+    audio sockets; the run listens to it (facilitation/audio/)."""
 
     kind = "browser"
     speed = 1.0
     position = 0
+    listens = True
 
     def skip(self, position: int) -> None:
         return None
@@ -55,6 +59,7 @@ class ScriptSource:
     two participants (the script's a is the creator, b the invitee)."""
 
     kind = "simulation"
+    listens = False
 
     def __init__(self, script: Script, speed: float, participant_ids: tuple[str, str]) -> None:
         self.speed = speed
@@ -73,8 +78,8 @@ class ScriptSource:
         return self._items[start : self.position]
 
 
-def idle_source() -> dict:
-    return {"kind": "idle"}
+def browser_source() -> dict:
+    return {"kind": "browser"}
 
 
 def simulation_source(script: Script, *, speed: float) -> dict:
@@ -89,4 +94,4 @@ def build_source(spec: dict, participant_ids: tuple[str, str]) -> Source:
     if spec.get("kind") == "simulation":
         script = Script.from_mapping(spec["script"], source="run")
         return ScriptSource(script, source_speed(spec), participant_ids)
-    return IdleSource()
+    return BrowserRoom()

@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     PLATFORM_NOT_AVAILABLE = "PLATFORM_NOT_AVAILABLE"
     OWN_INVITATION = "OWN_INVITATION"
     VALIDATION_ERROR = "VALIDATION_ERROR"
+    NO_MORE_EXTRA_TIME = "NO_MORE_EXTRA_TIME"
 
 
 MESSAGES = {
@@ -34,6 +35,7 @@ MESSAGES = {
         "You created this session: only the person you invited can answer the invitation"
     ),
     ErrorCode.VALIDATION_ERROR: "Some fields are not valid",
+    ErrorCode.NO_MORE_EXTRA_TIME: "This session already had all the extra time it can have",
 }
 
 NOT_FOUND_CODES = {ErrorCode.SESSION_NOT_FOUND, ErrorCode.SUMMARY_NOT_AVAILABLE}

@@ -187,3 +187,11 @@ class StatusResponseSerializer(serializers.Serializer):
 
 class EndSessionResponseSerializer(StatusResponseSerializer):
     summaryAvailable = serializers.BooleanField()
+
+
+class ExtendResponseSerializer(StatusResponseSerializer):
+    extraMinutes = serializers.IntegerField(help_text="Minutes this request added.")
+    endsAt = serializers.DateTimeField(
+        allow_null=True, help_text="When the planned time now runs out (wall clock)."
+    )
+    extensionsLeft = serializers.IntegerField()

@@ -19,6 +19,7 @@ from sessions.api.serializers import (
     CreateSessionSerializer,
     EndSessionResponseSerializer,
     ErrorSerializer,
+    ExtendResponseSerializer,
     ListQuerySerializer,
     SessionSerializer,
     StartSessionResponseSerializer,
@@ -201,3 +202,21 @@ class SessionViewSet(viewsets.GenericViewSet):
         session, participant = self._session_for(public_id)
         ended = facilitation.end(session, participant)
         return Response({"status": ended.status, "summaryAvailable": False})
+
+    @extend_schema(
+        request=None,
+        responses={200: ExtendResponseSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def extend(self, request: Request, public_id: str) -> Response:
+        """A few more minutes for a live session (twice at most); both people are told."""
+        session, participant = self._session_for(public_id)
+        extended = facilitation.extend_time(session, participant)
+        return Response(
+            {
+                "status": extended.status,
+                "extraMinutes": facilitation.EXTENSION_MINUTES,
+                "endsAt": facilitation.ends_at(extended),
+                "extensionsLeft": facilitation.extensions_left(extended),
+            }
+        )

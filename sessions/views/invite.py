@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.names import NameField
+from diadi.middleware import never_compressed
 from facilitation import adapters
 from sessions import services
 from sessions.errors import SessionError
@@ -25,6 +26,7 @@ def invite_url(request: HttpRequest, raw_token: str) -> str:
     )
 
 
+@never_compressed
 def launch(request: HttpRequest, public_id: str) -> HttpResponse:
     """Step 5 of the wizard: the invite link, shown once, and what happens next."""
     session, you = services.get_for_page(request, public_id)
@@ -51,9 +53,12 @@ def launch(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _share_text(session: Session, from_name: str, link: str) -> str:
+    goal = session.goal.strip()
+    # “Agree on a budget.” needs no full stop after it; “Agree on a budget” does.
+    stop = "" if goal.endswith((".", "!", "?", "…")) else "."
     return (
         f"Hi, it's {from_name}. I'd like us to talk about something that matters to me, with a "
-        f"little help from Diadi. The goal: “{session.goal}”. Have a look and decide if you "
+        f"little help from Diadi. The goal: “{goal}”{stop} Have a look and decide if you "
         f"want to join: {link}"
     )
 
