@@ -48,12 +48,12 @@ class TokenBucket:
         self.tokens = float(rate.burst)
         self.updated = now
 
-    def take(self, now: float) -> bool:
+    def take(self, now: float, cost: float = 1) -> bool:
         elapsed = max(0.0, now - self.updated)
         self.tokens = min(self.rate.burst, self.tokens + elapsed * self.rate.per_second)
         self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= cost:
+            self.tokens -= cost
             return True
         return False
 
