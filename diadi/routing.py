@@ -7,7 +7,7 @@ from channels.routing import URLRouter
 from django.urls import re_path
 
 from diadi.websocket_origin import SameOriginValidator
-from facilitation.consumers import CLOSE_NOT_FOUND
+from facilitation.admission import CLOSE_NOT_FOUND
 from facilitation.routing import websocket_urlpatterns as facilitation_routes
 
 
