@@ -4,10 +4,11 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from accounts.models import User
+from accounts.names import NameField
 
 
 class SignupForm(UserCreationForm):
-    first_name = forms.CharField(
+    first_name = NameField(
         label="Your name",
         max_length=150,
         help_text="How Diadi and your conversation partner will address you.",

@@ -20,6 +20,8 @@ app.conf.beat_schedule = {
         "task": "facilitation.tasks.watchdog",
         "schedule": settings.RUN_WATCHDOG_SECONDS,
     },
+    # Presence of people whose sockets died without a goodbye (sessions/services/presence.py).
+    "sessions-expire-presence": {"task": "sessions.tasks.expire_presence", "schedule": 30.0},
     # Sessions whose time ran out a grace period ago end by themselves (facilitation/periodic.py).
     "end-overdue-sessions": {
         "task": "facilitation.periodic.end_overdue_sessions_task",

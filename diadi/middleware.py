@@ -2,9 +2,11 @@ import zoneinfo
 from collections.abc import Callable
 from functools import cache, wraps
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
+
+from diadi.views import refused_input
 
 TIMEZONE_COOKIE = "diadi_tz"
 
@@ -53,3 +55,29 @@ class CompressionMiddleware(GZipMiddleware):
         if getattr(response, UNCOMPRESSED, False):
             return response
         return super().process_response(request, response)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_nul(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+class RefuseNulMiddleware:
+    """Refuses a NUL character in any query string or form field, for every page and form.
+
+    PostgreSQL cannot store NUL in text and raises when a query merely compares with it, so it
+    must never get past the door. (JSON bodies are checked by diadi.untrusted_json, session ids
+    by their URL converter.)
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _holds_nul(request.GET) or (
+            request.content_type in _FORM_TYPES and _holds_nul(request.POST)
+        ):
+            return refused_input(request, "Text may not contain the NUL character (\\0).")
+        return self.get_response(request)

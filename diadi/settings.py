@@ -69,6 +69,7 @@ MIDDLEWARE = [
     # Compresses what the views below return (see README, "Choices worth knowing": BREACH).
     "diadi.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "diadi.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -186,6 +187,7 @@ WHITENOISE_USE_FINDERS = DEVELOPMENT
 WHITENOISE_AUTOREFRESH = DEVELOPMENT
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+SESSION_ENGINE = "diadi.session_store"
 
 # Behind a TLS-terminating proxy in production; every default here is overridable.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -220,9 +222,13 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header lets DRF answer 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "sessions.api.authentication.TokenAuthentication",
+        "sessions.api.authentication.SessionAuthentication",
     ],
+    # JSON only: no cross-site form can post to the API, and one decoder refuses what
+    # PostgreSQL or Python cannot take (sessions/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["sessions.api.parsers.JSONBodyParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
@@ -286,6 +292,10 @@ CARTESIA_API_KEY = env.str("CARTESIA_API_KEY", default="")
 
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "diadi.views.ratelimited"
+# How many reverse proxies in front of Daphne append to X-Forwarded-For (0: none, limits key on
+# the peer address). Set it only when every request really passes through them.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "diadi.client_ip.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from diadi import health, views
 
+handler400 = "diadi.views.bad_request"
 handler404 = "diadi.views.page_not_found"
 handler500 = "diadi.views.server_error"
 

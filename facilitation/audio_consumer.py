@@ -21,7 +21,6 @@ audio lives only in those messages.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -30,10 +29,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
+from diadi import untrusted_json
 from facilitation import inbox
 from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, admit
-from facilitation.audio.flood import AudioAllowance, spend
+from facilitation.audio.flood import AudioAllowance
 from facilitation.audio.pcm import MAX_MESSAGE_BYTES, message_problem
+from facilitation.limits import connection_allowed
 from sessions.events import group_name
 from sessions.models import LIVE_STATUSES, Participant, Session
 
@@ -72,9 +73,16 @@ class SessionAudioConsumer(AsyncWebsocketConsumer):
         if admitted is None:
             return
         self.session, self.participant = admitted
+        # A socket reopened in a loop must not flood the run with (dis)connections; this
+        # budget is the audio socket's own, apart from the events socket's.
+        if not await database_sync_to_async(connection_allowed)(
+            f"audio:{self.participant.public_id}"
+        ):
+            await self.close(code=CLOSE_FLOOD, reason="Too many connections: wait a minute.")
+            return
         self.muted = False
         self.seq = 0
-        self.allowance = AudioAllowance(at_s=time.monotonic())
+        self.allowance = AudioAllowance(time.monotonic())
         self.opened = (time.time_ns(), self.channel_name)
         # Join first, then read: a status change committed meanwhile arrives either way.
         self.groups = [group_name(self.session.public_id), self._own_group]
@@ -128,7 +136,7 @@ class SessionAudioConsumer(AsyncWebsocketConsumer):
             code = CLOSE_TOO_LONG if len(pcm) > MAX_MESSAGE_BYTES else CLOSE_BAD_MESSAGE
             await self._refuse(code, f"Refused: {problem}.")
             return
-        if not spend(self.allowance, len(pcm), time.monotonic()):
+        if not self.allowance.spend(len(pcm), time.monotonic()):
             await self._refuse(CLOSE_FLOOD, "Refused: audio sent faster than it is spoken.")
             return
         if self.muted:
@@ -137,12 +145,12 @@ class SessionAudioConsumer(AsyncWebsocketConsumer):
         await self._to_run(inbox.AUDIO, seq=self.seq, pcm=pcm)
 
     async def _control(self, text: str) -> None:
-        if not spend(self.allowance, 0, time.monotonic()):
+        if not self.allowance.spend(0, time.monotonic()):
             await self._refuse(CLOSE_FLOOD, "Refused: too many messages.")
             return
         try:
-            control = json.loads(text)
-        except ValueError:
+            control = untrusted_json.loads(text)
+        except untrusted_json.RefusedJSON:
             control = None
         if (
             not isinstance(control, dict)

@@ -4,6 +4,6 @@ from facilitation.audio_consumer import SessionAudioConsumer
 from facilitation.consumers import SessionEventsConsumer
 
 websocket_urlpatterns = [
-    path("ws/sessions/<str:public_id>/events/", SessionEventsConsumer.as_asgi()),
-    path("ws/sessions/<str:public_id>/audio/", SessionAudioConsumer.as_asgi()),
+    path("ws/sessions/<public_id:public_id>/events/", SessionEventsConsumer.as_asgi()),
+    path("ws/sessions/<public_id:public_id>/audio/", SessionAudioConsumer.as_asgi()),
 ]

@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     SESSION_NOT_AWAITING_CONSENT = "SESSION_NOT_AWAITING_CONSENT"
     SESSION_CANNOT_BE_ARCHIVED = "SESSION_CANNOT_BE_ARCHIVED"
     PLATFORM_NOT_AVAILABLE = "PLATFORM_NOT_AVAILABLE"
+    OWN_INVITATION = "OWN_INVITATION"
     VALIDATION_ERROR = "VALIDATION_ERROR"
     SESSION_NOT_ENDED = "SESSION_NOT_ENDED"
     SUMMARY_NOT_RETRYABLE = "SUMMARY_NOT_RETRYABLE"
@@ -34,6 +35,9 @@ MESSAGES = {
     ErrorCode.SESSION_NOT_AWAITING_CONSENT: "Session is no longer waiting for consent",
     ErrorCode.SESSION_CANNOT_BE_ARCHIVED: "A live session must be ended before it is archived",
     ErrorCode.PLATFORM_NOT_AVAILABLE: "This meeting platform is not available on this server",
+    ErrorCode.OWN_INVITATION: (
+        "You created this session: only the person you invited can answer the invitation"
+    ),
     ErrorCode.VALIDATION_ERROR: "Some fields are not valid",
     ErrorCode.SESSION_NOT_ENDED: "The session has not ended yet",
     ErrorCode.SUMMARY_NOT_RETRYABLE: "Only a recap that could not be made can be tried again",
@@ -47,6 +51,7 @@ NOT_FOUND_CODES = {
     ErrorCode.SUMMARY_NOT_AVAILABLE,
     ErrorCode.RECAP_ITEM_NOT_FOUND,
 }
+FORBIDDEN_CODES = {ErrorCode.OWN_INVITATION}
 CONFLICT_CODES = {ErrorCode.EDIT_CONFLICT}
 
 
@@ -64,6 +69,8 @@ class SessionError(Exception):
     def http_status(self) -> int:
         if self.code in NOT_FOUND_CODES:
             return 404
+        if self.code in FORBIDDEN_CODES:
+            return 403
         return 409 if self.code in CONFLICT_CODES else 400
 
     def as_dict(self) -> dict[str, object]:

@@ -3,5 +3,5 @@ from django.urls import path
 from summaries.consumers import RecapConsumer
 
 websocket_urlpatterns = [
-    path("ws/sessions/<str:public_id>/recap/", RecapConsumer.as_asgi()),
+    path("ws/sessions/<public_id:public_id>/recap/", RecapConsumer.as_asgi()),
 ]

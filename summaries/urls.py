@@ -3,20 +3,20 @@ from django.urls import path
 from summaries import views
 
 urlpatterns = [
-    path("sessions/<str:public_id>/recap/", views.recap, name="recap"),
-    path("sessions/<str:public_id>/recap/retry/", views.retry, name="recap_retry"),
-    path("sessions/<str:public_id>/recap/rating/", views.rate, name="recap_rate"),
-    path("sessions/<str:public_id>/recap/delete/", views.delete, name="recap_delete"),
-    path("sessions/<str:public_id>/recap/print/", views.printable, name="recap_print"),
-    path("sessions/<str:public_id>/recap/markdown/", views.markdown, name="recap_markdown"),
-    path("sessions/<str:public_id>/recap/<str:kind>/", views.add_item, name="recap_add"),
+    path("sessions/<public_id:public_id>/recap/", views.recap, name="recap"),
+    path("sessions/<public_id:public_id>/recap/retry/", views.retry, name="recap_retry"),
+    path("sessions/<public_id:public_id>/recap/rating/", views.rate, name="recap_rate"),
+    path("sessions/<public_id:public_id>/recap/delete/", views.delete, name="recap_delete"),
+    path("sessions/<public_id:public_id>/recap/print/", views.printable, name="recap_print"),
+    path("sessions/<public_id:public_id>/recap/markdown/", views.markdown, name="recap_markdown"),
+    path("sessions/<public_id:public_id>/recap/<str:kind>/", views.add_item, name="recap_add"),
     path(
-        "sessions/<str:public_id>/recap/<str:kind>/<int:item_id>/",
+        "sessions/<public_id:public_id>/recap/<str:kind>/<int:item_id>/",
         views.edit_item,
         name="recap_edit",
     ),
     path(
-        "sessions/<str:public_id>/recap/<str:kind>/<int:item_id>/confirm/",
+        "sessions/<public_id:public_id>/recap/<str:kind>/<int:item_id>/confirm/",
         views.confirm_item,
         name="recap_confirm",
     ),

@@ -15,6 +15,7 @@ from facilitation.tests.audio_support import MAYA, TRACKS, talk_ms, turns
 from facilitation.tests.socket_support import close_code as _close_code
 from facilitation.tests.socket_support import open_socket
 from sessions import services
+from sessions.models import new_public_id
 from sessions.state import Action, transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -87,7 +88,7 @@ async def test_an_outsider_is_closed_with_4004(live_session, outsider):
 
 
 async def test_an_unknown_session_is_closed_with_4004(live_session, creator):
-    live_session.public_id = "does-not-exist"
+    live_session.public_id = new_public_id()  # well formed, but no such session
     assert await _close_code(await _open(live_session, user=creator)) == 4004
 
 
@@ -289,11 +290,16 @@ async def test_a_cut_and_reconnect_mid_turn_keeps_talk_time_right(live_session, 
 
 
 async def test_a_page_of_another_site_cannot_open_the_socket(live_session):
-    from diadi.asgi import application
+    from diadi.routing import websocket_application as application
 
     path = f"/ws/sessions/{live_session.public_id}/audio/"
-    foreign = WebsocketCommunicator(application, path, headers=[(b"origin", b"https://evil.test")])
+    host = (b"host", b"127.0.0.1:8000")
+    foreign = WebsocketCommunicator(
+        application, path, headers=[host, (b"origin", b"https://evil.test")]
+    )
     assert (await foreign.connect())[0] is False
-    ours = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://127.0.0.1")])
+    ours = WebsocketCommunicator(
+        application, path, headers=[host, (b"origin", b"http://127.0.0.1:8000")]
+    )
     assert (await ours.connect())[0] is True
     assert await _close_code(ours) == 4001  # let in as far as the door: nobody is signed in

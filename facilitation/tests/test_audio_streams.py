@@ -3,7 +3,7 @@ Pure: no pipeline, no model. Times in ms; at 16 kHz 16-bit one ms is 32 bytes.""
 
 import pytest
 
-from facilitation.audio.flood import AudioAllowance, spend
+from facilitation.audio.flood import AudioAllowance
 from facilitation.audio.pcm import message_problem
 from facilitation.audio.streams import ParticipantStream
 
@@ -90,26 +90,26 @@ def test_an_audio_message_is_1_to_3200_bytes_of_whole_samples(size, problem):
 
 
 def test_real_time_audio_never_runs_out_of_allowance():
-    allowance = AudioAllowance(at_s=0.0)
+    allowance = AudioAllowance(0.0)
     # An hour of 20 ms messages (640 bytes), 50 a second.
-    assert all(spend(allowance, 640, n / 50) for n in range(50 * 3600))
+    assert all(allowance.spend(640, n / 50) for n in range(50 * 3600))
 
 
 def test_a_stalled_connection_may_deliver_three_seconds_at_once():
-    allowance = AudioAllowance(at_s=0.0)
-    assert all(spend(allowance, 3200, 10.0) for _ in range(30))
+    allowance = AudioAllowance(0.0)
+    assert all(allowance.spend(3200, 10.0) for _ in range(30))
 
 
 def test_sending_faster_than_twice_real_time_is_a_flood():
-    allowance = AudioAllowance(at_s=0.0)
+    allowance = AudioAllowance(0.0)
     # 3 times real time: 100 ms of audio every 33 ms. The allowance (3 s at twice real time,
     # 192 kB) shrinks by 32 kB a second: it runs out after 6 s.
-    results = [spend(allowance, 3200, n / 30) for n in range(30 * 20)]
+    results = [allowance.spend(3200, n / 30) for n in range(30 * 20)]
     assert results.index(False) / 30 == pytest.approx(6, abs=0.1)
 
 
 def test_more_than_a_hundred_messages_a_second_is_a_flood():
-    allowance = AudioAllowance(at_s=0.0)
+    allowance = AudioAllowance(0.0)
     # 200 a second: the allowance of 300 messages shrinks by 100 a second.
-    results = [spend(allowance, 2, n / 200) for n in range(200 * 10)]
+    results = [allowance.spend(2, n / 200) for n in range(200 * 10)]
     assert results.index(False) / 200 == pytest.approx(3, abs=0.05)

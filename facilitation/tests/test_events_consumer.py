@@ -7,7 +7,7 @@ from facilitation.tests.socket_support import close_code as _close_code
 from facilitation.tests.socket_support import open_socket
 from sessions import services
 from sessions.events import record_event
-from sessions.models import SessionEvent
+from sessions.models import SessionEvent, new_public_id
 from sessions.state import Action, transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -44,7 +44,7 @@ async def test_an_outsider_is_closed_with_4004(ready_session, outsider):
 
 
 async def test_an_unknown_session_is_closed_with_4004(ready_session, creator):
-    ready_session.public_id = "does-not-exist"
+    ready_session.public_id = new_public_id()
     communicator = await _connect(ready_session, user=creator)
     assert await _close_code(communicator) == 4004
 

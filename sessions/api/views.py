@@ -1,7 +1,6 @@
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 from facilitation import services as facilitation
 from facilitation.engine import SETUP_SWITCHES, Toggles
 from sessions import services
+from sessions.api.authentication import SessionAuthentication
 from sessions.api.pagination import SessionPagination
 from sessions.api.serializers import (
     ConsentResponseSerializer,
@@ -26,6 +26,7 @@ from sessions.api.serializers import (
     StartSessionSerializer,
     StatusResponseSerializer,
 )
+from sessions.converters import PublicIdConverter
 from sessions.errors import ErrorCode, SessionError
 from sessions.models import Participant, Session
 from sessions.views.invite import invite_url
@@ -33,11 +34,6 @@ from summaries import services as recaps
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Session not found")
 BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Invalid input or state")
-
-
-class _CsrfCheck(SessionAuthentication):
-    def check(self, request: Request) -> None:
-        self.enforce_csrf(request)
 
 
 class ParticipantAccess:
@@ -58,7 +54,7 @@ class ParticipantAccess:
         session, participant = services.get_for(public_id, self.request.user, self._keys())
         if not self.request.user.is_authenticated and self.request.method not in ("GET", "HEAD"):
             # A guest invitee's browser key rides on the session cookie: same CSRF rules.
-            _CsrfCheck().check(self.request)
+            SessionAuthentication().enforce_csrf(self.request)
         return session, participant
 
 
@@ -68,7 +64,7 @@ class SessionViewSet(ParticipantAccess, viewsets.GenericViewSet):
     serializer_class = SessionSerializer
     pagination_class = SessionPagination
     lookup_field = "public_id"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = PublicIdConverter.regex
 
     def get_queryset(self) -> QuerySet[Session]:
         return (

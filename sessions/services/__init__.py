@@ -37,7 +37,7 @@ from sessions.services.live import (
     snapshot,
     update_live_settings,
 )
-from sessions.services.presence import is_present, set_presence, touch_presence
+from sessions.services.presence import expire_presence, is_present, set_presence, touch_presence
 from sessions.services.setup import latest_platform_change, switch_to_browser_room
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "create_session",
     "default_title",
     "delete_session",
+    "expire_presence",
     "find_invitation",
     "get_for",
     "get_for_page",

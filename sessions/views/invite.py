@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from accounts.names import NameField
 from diadi.middleware import never_compressed
 from facilitation import adapters
 from sessions import services
@@ -79,14 +80,11 @@ def new_invitation(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 class AcceptForm(forms.Form):
-    invitee_name = forms.CharField(label="Your name", max_length=80)
+    invitee_name = NameField(label="Your name", max_length=80)
     agree = forms.BooleanField(
         label="I have read what the facilitator does and I agree to take part.",
         error_messages={"required": "Tick this box to accept, or decline below."},
     )
-
-    def clean_invitee_name(self) -> str:
-        return " ".join(self.cleaned_data["invitee_name"].split())
 
 
 def _invalid_invitation(request: HttpRequest) -> HttpResponse:

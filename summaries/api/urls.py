@@ -1,9 +1,10 @@
 from django.urls import re_path
 
+from sessions.converters import PublicIdConverter
 from summaries.api import views
 
 # Like the sessions router: with or without a trailing slash, no redirect.
-SESSION = r"^sessions/(?P<public_id>[^/]+)"
+SESSION = rf"^sessions/(?P<public_id>{PublicIdConverter.regex})"
 ITEMS = r"(?P<kind>[a-z-]+)"
 
 urlpatterns = [

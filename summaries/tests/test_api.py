@@ -222,7 +222,8 @@ def test_a_guest_invitee_writes_with_a_csrf_token(client, make_session):
     client.post(f"/invite/{token}/", {"invitee_name": "David", "agree": "on", "answer": "yes"})
     guest = APIClient(enforce_csrf_checks=True)
     guest.cookies = client.cookies
-    # Without the token the write is refused, as anything a stranger sends (404).
-    assert guest.put(path(session, "rating"), {"score": 5}, format="json").status_code == 404
+    # Without the token the write is refused.
+    refused = guest.put(path(session, "rating"), {"score": 5}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (403, "CSRF_FAILED")
     assert guest.get(path(session, "rating")).status_code == 200
     assert not Rating.objects.exists()
