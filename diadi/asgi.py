@@ -11,8 +11,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
-from diadi.routing import websocket_urlpatterns  # noqa: E402
+from diadi.routing import machine_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 from facilitation.runners import EmbeddedRuntime, mount_with_server  # noqa: E402
 
 # In the embedded default this process also hosts the facilitation runs, on the server's loop.
@@ -20,8 +21,16 @@ application = EmbeddedRuntime(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            "websocket": URLRouter(
+                [
+                    *machine_websocket_urlpatterns,
+                    re_path(
+                        r"^",
+                        AllowedHostsOriginValidator(
+                            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                        ),
+                    ),
+                ]
             ),
         }
     )

@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
 app = Celery("diadi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["facilitation.meetings"])
 
 # Periodic jobs. In the embedded default no beat runs: the run host runs this same schedule
 # in its own process (facilitation/runners.py).
@@ -18,5 +19,10 @@ app.conf.beat_schedule = {
     "facilitation-watchdog": {
         "task": "facilitation.tasks.watchdog",
         "schedule": settings.RUN_WATCHDOG_SECONDS,
+    },
+    # Facilitator bots on their way into a call: joining, waiting room, in the call.
+    "meeting-bots-poll": {
+        "task": "facilitation.meetings.tasks.poll_meeting_bots",
+        "schedule": settings.MEETING_BOT_POLL_SECONDS,
     },
 }

@@ -32,6 +32,7 @@ from facilitation.engine.inputs import (
     with_signals,
 )
 from facilitation.sources import build_source
+from facilitation.voice import SILENT, VoiceOut
 from sessions.events import SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED
 from sessions.models import Status
 
@@ -139,9 +140,11 @@ class LiveRun:
         thresholds: Thresholds,
         classifier: Classifier,
         clock: RunClock | None = None,
+        voice: VoiceOut = SILENT,
     ) -> None:
         self.ctx = ctx
         self._db = db
+        self._voice = voice
         self._classifier = classifier
         ids = (ctx.participants[0].id, ctx.participants[1].id)
         self._participant_ids = ids
@@ -206,6 +209,12 @@ class LiveRun:
         self._conductor.add([speech(at, participant)])
 
     async def __call__(self) -> None:
+        try:
+            await self._play()
+        finally:
+            self._voice.stop()
+
+    async def _play(self) -> None:
         await self._catch_up_controls()
         next_poll = time.monotonic() + CONTROL_POLL_S
         while not self._over:
@@ -247,6 +256,7 @@ class LiveRun:
                 store.write, ctx.run_id, ctx.holder, ctx.session_pk, batch, self._source.kind
             )
             self._kept += len(fed)
+            self._voice.hand(events)
 
     async def _end(self) -> None:
         await self._db(
@@ -292,6 +302,8 @@ class LiveRun:
 
     def _status_inputs(self, data: dict, at: int) -> list[Input]:
         status = data.get("status")
+        if status != STATUS_LIVE:
+            self._voice.stop()  # paused or over: silence at once
         if status == STATUS_PAUSED:
             return [Paused(at)]
         if status == STATUS_LIVE and data.get("previousStatus") == STATUS_PAUSED:

@@ -15,6 +15,7 @@ from facilitation.simulation import SPEAKERS, Script, timeline
 SIMULATIONS_DIR = Path(__file__).resolve().parent / "simulations"
 # A simulated conversation ends this long after its last word.
 SIMULATION_TAIL_MS = 1000
+MEETING = "meeting"
 
 Speech = SpeechStarted | SpeechStopped
 
@@ -35,11 +36,14 @@ class Source(Protocol):
 
 
 class IdleSource:
-    """No speech of its own: the run keeps time and obeys the controls."""
+    """No speech of its own: the run keeps time and obeys the controls; speech reaches it by
+    push (facilitation/inbox.py) and is kept as `kind`."""
 
-    kind = "browser"
     speed = 1.0
     position = 0
+
+    def __init__(self, kind: str = "browser") -> None:
+        self.kind = kind
 
     def skip(self, position: int) -> None:
         return None
@@ -77,6 +81,11 @@ def idle_source() -> dict:
     return {"kind": "idle"}
 
 
+def meeting_source() -> dict:
+    """A Zoom, Meet or Teams call: its bot's speaker state is pushed to the run."""
+    return {"kind": MEETING}
+
+
 def simulation_source(script: Script, *, speed: float) -> dict:
     return {"kind": "simulation", "speed": speed, "script": script.to_mapping()}
 
@@ -89,4 +98,6 @@ def build_source(spec: dict, participant_ids: tuple[str, str]) -> Source:
     if spec.get("kind") == "simulation":
         script = Script.from_mapping(spec["script"], source="run")
         return ScriptSource(script, source_speed(spec), participant_ids)
+    if spec.get("kind") == MEETING:
+        return IdleSource(kind="meeting_bot")
     return IdleSource()

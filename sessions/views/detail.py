@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from facilitation import services as facilitation
 from sessions import services
 from sessions.errors import SessionError
 from sessions.models import Consent, Participant, Role, Session
@@ -22,6 +23,7 @@ def _context(session: Session, you: Participant) -> dict[str, object]:
         ],
         "actions": {str(action) for action in allowed_actions(session.status)},
         "declined": partner.consent == Consent.DECLINED or you.consent == Consent.DECLINED,
+        "meeting_notice": facilitation.meeting_notice(session),
     }
 
 

@@ -1,0 +1,3 @@
+"""Zoom, Google Meet and Teams through MeetingBaas: the facilitator bot's life (bots.py), its
+audio sockets (consumers.py), its callbacks (views.py), who is who among the call's
+speakers (speakers.py), and a local stand-in for MeetingBaas (fake.py)."""
