@@ -62,6 +62,7 @@ class BotStreamConsumer(AsyncWebsocketConsumer):
             return
         # Meeting names (normalised) of the people this connection last said were speaking.
         self._speaking: dict[str, bool] = {}
+        self._last_at = 0.0  # when the last frame was made
         self._frames: collections.deque[bytes] = collections.deque(maxlen=MAX_QUEUED_FRAMES)
         self._queued = asyncio.Event()
         self._utterance = ""
@@ -81,7 +82,7 @@ class BotStreamConsumer(AsyncWebsocketConsumer):
         if any(self._speaking.values()):
             # A gap is a gap: whoever spoke stops where the stream stopped.
             mapping = await database_sync_to_async(bots.speaker_map)(self.bot, [], [])
-            now = time.time()
+            now = max(time.time(), self._last_at)
             for key in [k for k, on in self._speaking.items() if on]:
                 await self._tell(mapping.get(key), speaking=False, at=now)
             self._speaking.clear()
@@ -111,12 +112,17 @@ class BotStreamConsumer(AsyncWebsocketConsumer):
                 key = name_key(entry["name"])
                 if key and (key not in entries or entry.get("isSpeaking") is True):
                     entries[key] = entry
+        if not entries:
+            return  # not speaker state after all
         speaking = [key for key, entry in entries.items() if entry.get("isSpeaking") is True]
         mapping = await database_sync_to_async(bots.speaker_map)(self.bot, list(entries), speaking)
+        # Someone no longer listed (they left the call) stopped when the frame was made.
+        frame_at = max(_speech_at(entry, now) for entry in entries.values())
+        self._last_at = max(self._last_at, frame_at)
         # Stops before starts: a turn handed over reads in its order.
         for key in [k for k, on in self._speaking.items() if on and k not in speaking]:
             self._speaking[key] = False
-            at = _speech_at(entries[key], now) if key in entries else now
+            at = _speech_at(entries[key], now) if key in entries else frame_at
             await self._tell(mapping.get(key), speaking=False, at=at)
         for key in speaking:
             if not self._speaking.get(key):

@@ -7,10 +7,8 @@ from rest_framework.test import APIClient
 
 from facilitation.meetings.bots import BOT_STATUS
 from facilitation.models import FacilitationRun, MeetingBot
-from facilitation.tests.meeting_support import (  # noqa: F401 - fixture
-    API_KEY,
+from facilitation.tests.meeting_support import (
     ZOOM_URL,
-    fake_meetingbaas,
 )
 from sessions.models import SessionEvent, Status
 from sessions.state import Action, transition
