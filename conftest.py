@@ -55,6 +55,28 @@ def server_env() -> dict[str, str]:
     return {**os.environ, **SERVER_ENV, "DATABASE_URL": _test_database_url()}
 
 
+def start_daphne(env: dict[str, str], port: int) -> subprocess.Popen:
+    """Diadi served as `make run` serves it, in a process of its own; returns once it
+    answers its health probe."""
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
+            "diadi.asgi:application",
+        ],
+        env=env,
+    )
+    for _ in range(300):
+        if server.poll() is not None:
+            raise RuntimeError("Daphne exited before serving the tests")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("Daphne did not start for the tests")
+
+
 @pytest.fixture(scope="session")
 def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
     """Diadi served as `make run` serves it: Daphne in a process of its own, on the test
@@ -62,32 +84,9 @@ def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
     with django_db_blocker.unblock():
         env = server_env()
     port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "diadi.asgi:application",
-        ],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = start_daphne(env, port)
     try:
-        for _ in range(300):
-            if server.poll() is not None:
-                raise RuntimeError("Daphne exited before serving the browser tests")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("Daphne did not start for the browser tests")
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=20)

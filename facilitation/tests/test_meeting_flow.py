@@ -1,0 +1,165 @@
+"""A whole Zoom session against the fake MeetingBaas, on Diadi served as `make run` serves it
+(plus, in production mode, a Celery worker hosting the run): launch, the bot joins, speaker
+state and audio arrive, the live room's balance follows who spoke, the facilitator's voice
+reaches the call, a pause silences it, ending sends the bot away."""
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from django.conf import settings
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from websockets.sync.client import connect
+
+from conftest import _free_port, server_env, start_daphne, start_worker
+from facilitation import voice
+from facilitation.meetings.fake import FakeMeetingBaas, speaking_track
+from facilitation.models import MeetingBot
+from facilitation.tests.meeting_support import API_KEY, ZOOM_URL
+from sessions.models import SessionEvent, Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SIDES = ("participantA", "participantB")
+# Prompts as soon as the talk is one-sided, so a 14 s recording is enough to hear one.
+THRESHOLDS = {
+    "quiet_start_ms": 0,
+    "min_window_talk_ms": 1_000,
+    "voice_balance_percent": 60,
+    "voice_balance_hold_ms": 1_000,
+    "visual_balance_hold_ms": 600_000,
+    "min_gap_ms": 1_000,
+    "same_type_cooldown_ms": 1_000,
+    "intervening_ms": 1_000,
+}
+
+
+def _wait_for(check, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def meeting_server(django_db_blocker) -> Iterator[tuple[str, FakeMeetingBaas]]:
+    """Diadi with meetings on, its MeetingBaas being the fake."""
+    fake = FakeMeetingBaas(api_key=API_KEY).start_in_thread()
+    port = _free_port()
+    with django_db_blocker.unblock():
+        env = {
+            **server_env(),
+            "MEETING_BAAS_API_KEY": API_KEY,
+            "MEETING_BAAS_API_URL": fake.url,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "FACILITATION_THRESHOLDS": json.dumps(THRESHOLDS),
+            "MEETING_BOT_POLL_SECONDS": "1",
+        }
+    server = start_daphne(env, port)
+    worker = start_worker("meetings", env=env) if settings.USE_REDIS else None
+    try:
+        yield f"http://127.0.0.1:{port}", fake
+    finally:
+        for process in (worker, server):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=20)
+        fake.stop_thread()
+
+
+class LiveRoom:
+    """What a live room hears on the events socket."""
+
+    def __init__(self, base: str, public_id: str, session_cookie: str) -> None:
+        self.messages: list[dict] = []
+        url = base.replace("http", "ws", 1) + f"/ws/sessions/{public_id}/events/"
+        self._socket = connect(
+            url, origin=base, additional_headers={"Cookie": f"sessionid={session_cookie}"}
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                self.messages.append(json.loads(self._socket.recv()))
+        except Exception:
+            return
+
+    def of(self, type_: str) -> list[dict]:
+        return [m["data"] for m in list(self.messages) if m["type"] == type_]
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+def test_a_zoom_session_with_the_facilitator_in_the_call(
+    meeting_server, make_session, invitee_user, creator
+):
+    base, fake = meeting_server
+    session, _ = make_session(
+        consented=True, invitee=invitee_user, platform="zoom", meeting_url=ZOOM_URL
+    )
+    ids = {p.display_name: p.public_id for p in session.participants.all()}
+    token = Token.objects.create(user=creator).key
+    api = httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=30)
+    browser = Client()
+    browser.force_login(creator)
+    room = LiveRoom(base, session.public_id, browser.cookies["sessionid"].value)
+
+    # Launch: the bot is created, joins, and streams the call.
+    started = api.post(f"/api/v1/sessions/{session.public_id}/start", json={})
+    assert started.status_code == 200, started.text
+    bot = fake.bots[started.json()["botId"]]
+    assert _wait_for(lambda: bot.handshakes == 1 and bot.speaker_frames)
+    assert _wait_for(lambda: "in_call" in [d["status"] for d in room.of("bot_status")])
+
+    # The conversation plays; the balance follows who the call said was speaking.
+    assert _wait_for(lambda: bot.played)
+    maya_chunks, david_chunks = (sum(speaking_track(v.pcm)) for v in bot.voices)
+    expected_maya = round(100 * maya_chunks / (maya_chunks + david_chunks))
+
+    def shares() -> dict[str, int]:
+        balances = room.of("balance_update")
+        if not balances:
+            return {}
+        return {balances[-1][side]["id"]: balances[-1][side]["percentage"] for side in SIDES}
+
+    # The last share is written within a balance interval of the last word.
+    _wait_for(lambda: abs(shares().get(ids["Maya"], 0) - expected_maya) <= 5, 10)
+    assert abs(shares()[ids["Maya"]] - expected_maya) <= 5, (shares(), expected_maya)
+    assert shares()[ids["Maya"]] + shares()[ids["David"]] == 100
+
+    # One-sided: the facilitator's voice (a chime, with no speech synthesis) reaches the call.
+    chime = voice.chime()
+    assert _wait_for(lambda: len(bot.received) >= len(chime))
+    assert bytes(bot.received[: len(chime)]) == chime
+    spoken = [d for d in room.of("intervention") if d["modality"] == "voice"]
+    assert spoken and spoken[0]["targetParticipant"] == ids["David"]
+
+    # The kill switch: no more audio goes out, though the talk stays one-sided.
+    assert api.post(f"/api/v1/sessions/{session.public_id}/pause").status_code == 200
+    heard_at_pause = len(bot.received)
+    time.sleep(3)  # long enough for two more prompts, were the facilitator not paused
+    assert len(bot.received) - heard_at_pause <= 2 * voice.FRAME_BYTES
+    paused_seq = SessionEvent.objects.get(
+        session=session, type="session_state", data__status="paused"
+    ).seq
+    assert not SessionEvent.objects.filter(
+        session=session, type="intervention", seq__gt=paused_seq
+    ).exists()
+
+    # The end: the bot is told to leave, and says it left.
+    assert api.post(f"/api/v1/sessions/{session.public_id}/end").status_code == 200
+    assert _wait_for(lambda: bot.leave_calls == 1 and bot.callbacks)
+    assert bot.callbacks == [("bot.completed", 200)]
+    row = MeetingBot.objects.get(session=session)
+    assert (row.status, row.leave_requested) == ("left", True)
+    session.refresh_from_db()
+    assert session.status == Status.ENDED
+    room.close()
