@@ -55,36 +55,37 @@ async def _socket(secret: str, role: str = "output") -> WebsocketCommunicator:
 
 
 class RunInbox:
-    """Listens where the session's run listens."""
+    """Listens where the session's run listens (one reader: a receive cut short by a
+    timeout could lose a message on some channel layers)."""
 
     def __init__(self, public_id: str) -> None:
         self.group = inbox.run_group(public_id)
+        self.heard: asyncio.Queue = asyncio.Queue()
 
     async def __aenter__(self) -> "RunInbox":
         self.layer = get_channel_layer()
         self.channel = await self.layer.new_channel()
         await self.layer.group_add(self.group, self.channel)
+        self._reader = asyncio.create_task(self._read())
         return self
 
+    async def _read(self) -> None:
+        while True:
+            message = await self.layer.receive(self.channel)
+            if message["type"] == inbox.SPEECH:
+                await self.heard.put((message["participant"], message["speaking"], message["at"]))
+
     async def __aexit__(self, *exc: object) -> None:
+        self._reader.cancel()
         await self.layer.group_discard(self.group, self.channel)
 
     async def speech(self, count: int) -> list[tuple[str, bool, float]]:
-        heard = []
-        while len(heard) < count:
-            message = await asyncio.wait_for(self.layer.receive(self.channel), 5)
-            if message["type"] == inbox.SPEECH:
-                heard.append((message["participant"], message["speaking"], message["at"]))
-        return heard
+        return [await asyncio.wait_for(self.heard.get(), 5) for _ in range(count)]
 
     async def nothing_more(self) -> None:
-        """What is left in the inbox holds no speech."""
-        while True:
-            try:
-                message = await asyncio.wait_for(self.layer.receive(self.channel), 0.3)
-            except TimeoutError:
-                return
-            assert message["type"] != inbox.SPEECH, message
+        """No more speech comes (what was sent has had time to arrive)."""
+        await asyncio.sleep(0.3)
+        assert self.heard.empty(), self.heard.get_nowait()
 
 
 def _frame(at_ms: int, **speaking: bool) -> str:
@@ -126,7 +127,7 @@ async def test_the_handshake_says_the_bot_is_in_the_call(zoom_session, fake_meet
         text_data=json.dumps({"protocol_version": 1, "bot_id": "x", "offset": 0.0})
     )
     await socket.send_to(bytes_data=b"\0" * 3200)  # the call's audio: not needed, ignored
-    await socket.disconnect()
+    await socket.disconnect(timeout=5)
     events = [
         e.data["status"]
         async for e in SessionEvent.objects.filter(session=zoom_session, type=BOT_STATUS)
@@ -153,7 +154,7 @@ async def test_speaker_state_tells_the_run_who_speaks_when(zoom_session, fake_me
         await socket.send_to(text_data=json.dumps([{"isSpeaking": True}, 7]))
         heard = await run.speech(3)
         await run.nothing_more()
-        await socket.disconnect()
+        await socket.disconnect(timeout=5)
         # Cut while David speaks: he stops where the stream stopped.
         [(who, speaking, at)] = await run.speech(1)
     assert heard == [
@@ -180,7 +181,7 @@ async def test_names_that_match_neither_go_to_the_first_two_speakers(
         await socket.send_to(text_data=_frame(now_ms + 2000, **{"Guest 2": True, "Zoë": True}))
         heard = await run.speech(3)
         await run.nothing_more()
-        await socket.disconnect()
+        await socket.disconnect(timeout=5)
     # iPhone spoke first: the creator; Guest 2 next: the invitee; Zoë is a third person.
     assert heard == [
         (ids["Maya"], True, now_ms / 1000),
@@ -207,7 +208,7 @@ async def test_swapped_labels_swap_who_each_name_is(zoom_session, fake_meetingba
         assert response.status_code == 302
         await socket.send_to(text_data=_frame(now_ms + 1000, Laptop=False, Phone=True))
         heard = await run.speech(2)
-        await socket.disconnect()
+        await socket.disconnect(timeout=5)
     # "Laptop" is David now, and "Phone" (who had no one) takes the free place: Maya.
     assert heard == [
         (ids["David"], False, (now_ms + 1000) / 1000),
@@ -224,14 +225,14 @@ async def test_a_cut_mid_turn_is_a_gap_counted_for_nobody(zoom_session, fake_mee
     async with RunInbox(zoom_session.public_id) as run:
         first = await _socket(secret)
         await first.send_to(text_data=_frame(now_ms - 3000, Maya=True, David=False))
-        await first.disconnect()  # the stream drops while Maya talks
+        await first.disconnect(timeout=5)  # the stream drops while Maya talks
         cut = await run.speech(2)
         # The bot is back; nothing was buffered: it says how things are now.
         second = await _socket(secret)
         await second.send_to(text_data=_frame(now_ms + 1000, Maya=True, David=False))
         await second.send_to(text_data=_frame(now_ms + 2000, Maya=False, David=False))
         back = await run.speech(2)
-        await second.disconnect()
+        await second.disconnect(timeout=5)
         await run.nothing_more()
     maya = ids["Maya"]
     assert cut[0] == (maya, True, (now_ms - 3000) / 1000)
@@ -274,4 +275,4 @@ async def test_the_input_socket_plays_the_run_voice_and_a_pause_drops_it(
     # And a new prompt while paused is not played at all.
     await layer.group_send(group, {"type": voice.VOICE_FRAME, "utterance": "u4", "pcm": frames[2]})
     assert await socket.receive_nothing(timeout=0.5)
-    await socket.disconnect()
+    await socket.disconnect(timeout=5)
