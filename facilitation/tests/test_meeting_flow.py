@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from rest_framework.authtoken.models import Token
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
 from conftest import _free_port, server_env, start_daphne, start_worker
 from facilitation import voice
@@ -76,12 +76,9 @@ def meeting_server(django_db_blocker) -> Iterator[tuple[str, FakeMeetingBaas]]:
 class LiveRoom:
     """What a live room hears on the events socket."""
 
-    def __init__(self, base: str, public_id: str, session_cookie: str) -> None:
+    def __init__(self, socket: ClientConnection) -> None:
         self.messages: list[dict] = []
-        url = base.replace("http", "ws", 1) + f"/ws/sessions/{public_id}/events/"
-        self._socket = connect(
-            url, origin=base, additional_headers={"Cookie": f"sessionid={session_cookie}"}
-        )
+        self._socket = socket
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -94,8 +91,12 @@ class LiveRoom:
     def of(self, type_: str) -> list[dict]:
         return [m["data"] for m in list(self.messages) if m["type"] == type_]
 
-    def close(self) -> None:
-        self._socket.close()
+    @staticmethod
+    def open(base: str, public_id: str, session_cookie: str) -> ClientConnection:
+        url = base.replace("http", "ws", 1) + f"/ws/sessions/{public_id}/events/"
+        return connect(
+            url, origin=base, additional_headers={"Cookie": f"sessionid={session_cookie}"}
+        )
 
 
 def test_a_zoom_session_with_the_facilitator_in_the_call(
@@ -105,12 +106,16 @@ def test_a_zoom_session_with_the_facilitator_in_the_call(
     session, _ = make_session(
         consented=True, invitee=invitee_user, platform="zoom", meeting_url=ZOOM_URL
     )
-    ids = {p.display_name: p.public_id for p in session.participants.all()}
     token = Token.objects.create(user=creator).key
     api = httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=30)
     browser = Client()
     browser.force_login(creator)
-    room = LiveRoom(base, session.public_id, browser.cookies["sessionid"].value)
+    with LiveRoom.open(base, session.public_id, browser.cookies["sessionid"].value) as socket:
+        _facilitated(fake, session, api, LiveRoom(socket))
+
+
+def _facilitated(fake, session, api, room) -> None:
+    ids = {p.display_name: p.public_id for p in session.participants.all()}
 
     # Launch: the bot is created, joins, and streams the call.
     started = api.post(f"/api/v1/sessions/{session.public_id}/start", json={})
@@ -162,4 +167,3 @@ def test_a_zoom_session_with_the_facilitator_in_the_call(
     assert (row.status, row.leave_requested) == ("left", True)
     session.refresh_from_db()
     assert session.status == Status.ENDED
-    room.close()
