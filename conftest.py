@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -90,6 +90,17 @@ def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def wait_for(check: Callable[[], object], seconds: float = 60) -> bool:
+    """Waits until `check()` holds (True) or `seconds` pass (False): for what a test awaits
+    from other processes, never as a measure of speed."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def start_worker(name: str, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:

@@ -287,12 +287,17 @@ class FakeMeetingBaas:
         ]
         return web.json_response({"success": True, "data": found, "cursor": None})
 
-    async def _status(self, request: web.Request) -> web.Response:
+    def _bot(self, request: web.Request) -> FakeBot | web.Response:
+        """The bot a request names, or the answer MeetingBaas gives when it cannot have it."""
         if not self._authorised(request):
             return self._error(401, "UNAUTHORIZED", "Invalid or missing API key")
         bot = self.bots.get(request.match_info["bot_id"])
-        if bot is None:
-            return self._error(404, "NOT_FOUND", "Bot not found")
+        return bot if bot is not None else self._error(404, "NOT_FOUND", "Bot not found")
+
+    async def _status(self, request: web.Request) -> web.Response:
+        bot = self._bot(request)
+        if isinstance(bot, web.Response):
+            return bot
         data = {
             "bot_id": bot.bot_id,
             "status": bot.status,
@@ -302,11 +307,9 @@ class FakeMeetingBaas:
         return web.json_response({"success": True, "data": data})
 
     async def _leave(self, request: web.Request) -> web.Response:
-        if not self._authorised(request):
-            return self._error(401, "UNAUTHORIZED", "Invalid or missing API key")
-        bot = self.bots.get(request.match_info["bot_id"])
-        if bot is None:
-            return self._error(404, "NOT_FOUND", "Bot not found")
+        bot = self._bot(request)
+        if isinstance(bot, web.Response):
+            return bot
         bot.leave_calls += 1
         if bot.over:
             return self._error(409, "CONFLICT", "Bot is not in an active state")

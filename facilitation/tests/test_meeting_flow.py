@@ -15,7 +15,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from websockets.sync.client import ClientConnection, connect
 
-from conftest import _free_port, server_env, start_daphne, start_worker
+from conftest import _free_port, server_env, start_daphne, start_worker, wait_for
 from facilitation import voice
 from facilitation.meetings.fake import FakeMeetingBaas, speaking_track
 from facilitation.models import MeetingBot
@@ -36,15 +36,6 @@ THRESHOLDS = {
     "same_type_cooldown_ms": 1_000,
     "intervening_ms": 1_000,
 }
-
-
-def _wait_for(check, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
@@ -121,11 +112,11 @@ def _facilitated(fake, session, api, room) -> None:
     started = api.post(f"/api/v1/sessions/{session.public_id}/start", json={})
     assert started.status_code == 200, started.text
     bot = fake.bots[started.json()["botId"]]
-    assert _wait_for(lambda: bot.handshakes == 1 and bot.speaker_frames)
-    assert _wait_for(lambda: "in_call" in [d["status"] for d in room.of("bot_status")])
+    assert wait_for(lambda: bot.handshakes == 1 and bot.speaker_frames)
+    assert wait_for(lambda: "in_call" in [d["status"] for d in room.of("bot_status")])
 
     # The conversation plays; the balance follows who the call said was speaking.
-    assert _wait_for(lambda: bot.played)
+    assert wait_for(lambda: bot.played)
     maya_chunks, david_chunks = (sum(speaking_track(v.pcm)) for v in bot.voices)
     expected_maya = round(100 * maya_chunks / (maya_chunks + david_chunks))
 
@@ -136,13 +127,13 @@ def _facilitated(fake, session, api, room) -> None:
         return {balances[-1][side]["id"]: balances[-1][side]["percentage"] for side in SIDES}
 
     # The last share is written within a balance interval of the last word.
-    _wait_for(lambda: abs(shares().get(ids["Maya"], 0) - expected_maya) <= 5, 10)
+    wait_for(lambda: abs(shares().get(ids["Maya"], 0) - expected_maya) <= 5, 10)
     assert abs(shares()[ids["Maya"]] - expected_maya) <= 5, (shares(), expected_maya)
     assert shares()[ids["Maya"]] + shares()[ids["David"]] == 100
 
     # One-sided: the facilitator's voice (a chime, with no speech synthesis) reaches the call.
     chime = voice.chime()
-    assert _wait_for(lambda: len(bot.received) >= len(chime))
+    assert wait_for(lambda: len(bot.received) >= len(chime))
     assert bytes(bot.received[: len(chime)]) == chime
     spoken = [d for d in room.of("intervention") if d["modality"] == "voice"]
     assert spoken and spoken[0]["targetParticipant"] == ids["David"]
@@ -161,7 +152,7 @@ def _facilitated(fake, session, api, room) -> None:
 
     # The end: the bot is told to leave, and says it left.
     assert api.post(f"/api/v1/sessions/{session.public_id}/end").status_code == 200
-    assert _wait_for(lambda: bot.leave_calls == 1 and bot.callbacks)
+    assert wait_for(lambda: bot.leave_calls == 1 and bot.callbacks)
     assert bot.callbacks == [("bot.completed", 200)]
     row = MeetingBot.objects.get(session=session)
     assert (row.status, row.leave_requested) == ("left", True)
