@@ -231,6 +231,7 @@ def send_back(session: Session) -> MeetingBot:
     if not still_live:
         send_away(bot.pk, "The session ended.")
         raise SessionError(ErrorCode.SESSION_NOT_IN_PROGRESS)
+    Session.objects.filter(pk=session.pk).update(bot_id=bot.bot_id)
     joined_session(bot)
     return bot
 

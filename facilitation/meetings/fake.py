@@ -118,6 +118,7 @@ class FakeBot:
     callbacks: list[tuple[str, int]] = field(default_factory=list)
     tasks: list[asyncio.Task] = field(default_factory=list)
     output: aiohttp.ClientWebSocketResponse | None = None
+    input: aiohttp.ClientWebSocketResponse | None = None
     cut_for: float = 0.0
 
     @property
@@ -192,6 +193,7 @@ class FakeMeetingBaas:
         for bot in self.bots.values():
             for task in bot.tasks:
                 task.cancel()
+            await self._hang_up(bot)
         if self._session is not None:
             await self._session.close()
         if self._runner is not None:
@@ -372,7 +374,7 @@ class FakeMeetingBaas:
     async def _listen(self, bot: FakeBot, url: str) -> None:
         """Record what Diadi plays into the call."""
         while not bot.over:
-            socket = await self._connect(bot, url)
+            socket = bot.input = await self._connect(bot, url)
             if socket is None:
                 return
             async for message in socket:
@@ -456,13 +458,18 @@ class FakeMeetingBaas:
 
     async def _finish(self, bot: FakeBot, status: str, details: dict[str, Any]) -> None:
         self._move(bot, status)
-        if bot.output is not None:
-            with contextlib.suppress(Exception):
-                await bot.output.close()
+        await self._hang_up(bot)
         for task in bot.tasks:
             if task is not asyncio.current_task():
                 task.cancel()
         await self._callback(bot, f"bot.{status}", details)
+
+    @staticmethod
+    async def _hang_up(bot: FakeBot) -> None:
+        for socket in (bot.output, bot.input):
+            if socket is not None:
+                with contextlib.suppress(Exception):
+                    await socket.close()
 
     async def _callback(self, bot: FakeBot, event: str, details: dict[str, Any]) -> None:
         config = bot.request.get("callback_config") or {}

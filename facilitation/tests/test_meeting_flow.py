@@ -4,6 +4,7 @@ state and audio arrive, the live room's balance follows who spoke, the facilitat
 reaches the call, a pause silences it, ending sends the bot away."""
 
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from sessions.models import SessionEvent, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+MEET_URL = "https://meet.google.com/abc-defg-hij"
 SIDES = ("participantA", "participantB")
 # Prompts as soon as the talk is one-sided, so a 14 s recording is enough to hear one.
 THRESHOLDS = {
@@ -57,11 +59,15 @@ def meeting_server(django_db_blocker) -> Iterator[tuple[str, FakeMeetingBaas]]:
     try:
         yield f"http://127.0.0.1:{port}", fake
     finally:
+        fake.stop_thread()  # its bots hang up first, as MeetingBaas' would
         for process in (worker, server):
             if process is not None:
                 process.terminate()
-                process.wait(timeout=20)
-        fake.stop_thread()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 class LiveRoom:
@@ -158,3 +164,28 @@ def _facilitated(fake, session, api, room) -> None:
     assert (row.status, row.leave_requested) == ("left", True)
     session.refresh_from_db()
     assert session.status == Status.ENDED
+
+
+def test_a_bot_that_fails_mid_call_pauses_facilitation_for_both(
+    meeting_server, make_session, invitee_user, creator
+):
+    base, fake = meeting_server
+    session, _ = make_session(
+        consented=True, invitee=invitee_user, platform="meet", meeting_url=MEET_URL
+    )
+    token = Token.objects.create(user=creator).key
+    api = httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=30)
+    started = api.post(f"/api/v1/sessions/{session.public_id}/start", json={})
+    assert started.status_code == 200, started.text
+    bot = fake.bots[started.json()["botId"]]
+    assert wait_for(lambda: MeetingBot.objects.get(session=session).status == "in_call")
+
+    # The host removes the bot: MeetingBaas calls back, with the secret Diadi gave it.
+    fake.call(fake.fail, bot)
+    assert bot.callbacks == [("bot.failed", 200)]
+    row = MeetingBot.objects.get(session=session)
+    assert (row.status, row.reason) == ("failed", "The bot was removed by the host")
+    session.refresh_from_db()
+    assert session.status == Status.PAUSED
+    paused = SessionEvent.objects.get(session=session, type="session_state", data__status="paused")
+    assert paused.data["reason"] == "bot_failed"
