@@ -4,70 +4,26 @@ state and audio arrive, the live room's balance follows who spoke, the facilitat
 reaches the call, a pause silences it, ending sends the bot away."""
 
 import json
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from django.conf import settings
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from websockets.sync.client import ClientConnection, connect
 
-from conftest import _free_port, server_env, start_daphne, start_worker, wait_for
+from conftest import wait_for
 from facilitation import voice
-from facilitation.meetings.fake import FakeMeetingBaas, speaking_track
+from facilitation.meetings.fake import speaking_track
 from facilitation.models import MeetingBot
-from facilitation.tests.meeting_support import API_KEY, ZOOM_URL
+from facilitation.tests.meeting_support import ZOOM_URL
 from sessions.models import SessionEvent, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MEET_URL = "https://meet.google.com/abc-defg-hij"
 SIDES = ("participantA", "participantB")
-# Prompts as soon as the talk is one-sided, so a 14 s recording is enough to hear one.
-THRESHOLDS = {
-    "quiet_start_ms": 0,
-    "min_window_talk_ms": 1_000,
-    "voice_balance_percent": 60,
-    "voice_balance_hold_ms": 1_000,
-    "visual_balance_hold_ms": 600_000,
-    "min_gap_ms": 1_000,
-    "same_type_cooldown_ms": 1_000,
-    "intervening_ms": 1_000,
-}
-
-
-@pytest.fixture
-def meeting_server(django_db_blocker) -> Iterator[tuple[str, FakeMeetingBaas]]:
-    """Diadi with meetings on, its MeetingBaas being the fake."""
-    fake = FakeMeetingBaas(api_key=API_KEY).start_in_thread()
-    port = _free_port()
-    with django_db_blocker.unblock():
-        env = {
-            **server_env(),
-            "MEETING_BAAS_API_KEY": API_KEY,
-            "MEETING_BAAS_API_URL": fake.url,
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "FACILITATION_THRESHOLDS": json.dumps(THRESHOLDS),
-            "MEETING_BOT_POLL_SECONDS": "1",
-        }
-    server = start_daphne(env, port)
-    worker = start_worker("meetings", env=env) if settings.USE_REDIS else None
-    try:
-        yield f"http://127.0.0.1:{port}", fake
-    finally:
-        fake.stop_thread()  # its bots hang up first, as MeetingBaas' would
-        for process in (worker, server):
-            if process is not None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
 
 
 class LiveRoom:
