@@ -15,7 +15,7 @@ from django.utils import timezone
 from facilitation import store
 from facilitation.adapters.meetingbaas import MeetingBaasError
 from facilitation.engine import LIVE_SWITCHES
-from facilitation.meetings import bots
+from facilitation.meetings import bots, streams
 from facilitation.models import MeetingBot, TranscriptSegment
 from facilitation.simulation import Script, load_script
 from facilitation.sources import (
@@ -148,7 +148,7 @@ def swap_speakers(session: Session, by: Participant) -> Session:
         TranscriptSegment.objects.filter(session=locked, participant__in=(first, second)).update(
             participant=Case(When(participant=first, then=Value(second)), default=Value(first))
         )
-        bots.swap_speakers(locked)
+        streams.swap_speakers(locked)
         append_event(locked, SPEAKERS_SWAPPED, {"participantId": by.public_id})
     return locked
 

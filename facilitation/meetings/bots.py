@@ -26,11 +26,10 @@ from django.utils import timezone
 
 from facilitation import adapters
 from facilitation.adapters import meetingbaas
-from facilitation.meetings import speakers
 from facilitation.models import MeetingBot
 from sessions.errors import ErrorCode, SessionError
 from sessions.events import append_event
-from sessions.models import LIVE_STATUSES, Role, Session, Status
+from sessions.models import LIVE_STATUSES, Session, Status
 from sessions.state import Action, transition
 
 logger = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _same(secret: str, stored: str) -> bool:
+def same_secret(secret: str, stored: str) -> bool:
     return bool(secret) and bool(stored) and hmac.compare_digest(digest(secret), stored)
 
 
@@ -309,8 +308,6 @@ def poll() -> int:
 
 # Callbacks --------------------------------------------------------------------------------
 
-CALLBACK_EVENTS = ("bot.completed", "bot.failed", "bot.status_change")
-
 
 @dataclass(frozen=True)
 class CallbackAnswer:
@@ -324,7 +321,7 @@ def callback(reference: str, secret: str, payload: object) -> CallbackAnswer:
     bot = MeetingBot.objects.filter(reference=reference).first()
     if bot is None:
         return CallbackAnswer(404, "No such bot.")
-    if not _same(secret, bot.callback_secret_hash):
+    if not same_secret(secret, bot.callback_secret_hash):
         return CallbackAnswer(403, "Wrong or missing x-mb-secret.")
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
         return CallbackAnswer(400, "Expected a JSON object with event and data.")
@@ -344,77 +341,6 @@ def callback(reference: str, secret: str, payload: object) -> CallbackAnswer:
     return CallbackAnswer(200, "ok")
 
 
-# The audio sockets' view of a bot ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StreamBot:
-    pk: int
-    session_pk: int
-    public_id: str
-    bot_name: str
-    people: tuple[speakers.Person, ...]
-
-
-def for_stream(secret: str) -> StreamBot | None:
-    """The bot whose audio socket presents `secret`, if its session is live."""
-    if not secret:
-        return None
-    bot = (
-        MeetingBot.objects.select_related("session", "session__persona")
-        .filter(stream_secret_hash=digest(secret))
-        .first()
-    )
-    if bot is None or not _same(secret, bot.stream_secret_hash):
-        return None
-    session = bot.session
-    if session is None or session.status not in LIVE_STATUSES or not bot.is_present:
-        return None
-    people = sorted(session.participants.all(), key=lambda p: p.role != Role.CREATOR)
-    return StreamBot(
-        pk=bot.pk,
-        session_pk=session.pk,
-        public_id=session.public_id,
-        bot_name=session.persona.name,
-        people=tuple(speakers.Person(p.public_id, p.display_name) for p in people),
-    )
-
-
-def streaming(bot: StreamBot) -> None:
-    """The bot's call audio reaches Diadi: it is in the call (MeetingBaas streams only
-    once the bot is admitted)."""
-    update(bot.pk, Bot.IN_CALL)
-
-
-def speaker_map(bot: StreamBot, present: list[str], speaking: list[str]) -> dict[str, str]:
-    """Which participant each meeting name is, extended by one speaker-state frame and kept
-    on the bot's row (read fresh, so a swap made anywhere applies at once)."""
-    known = MeetingBot.objects.values_list("speakers", flat=True).get(pk=bot.pk)
-    mapping = speakers.extend(known, bot.people, present, speaking, ignored=[bot.bot_name])
-    if mapping == known:
-        return mapping
-    with transaction.atomic():
-        row = MeetingBot.objects.select_for_update().get(pk=bot.pk)
-        mapping = speakers.extend(
-            row.speakers, bot.people, present, speaking, ignored=[bot.bot_name]
-        )
-        row.speakers = mapping
-        row.save(update_fields=["speakers", "updated_at"])
-    return mapping
-
-
-def swap_speakers(session: Session) -> None:
-    """Inside the caller's transaction (facilitation.services.swap_speakers): the meeting
-    names change hands with the labels."""
-    first, second = (
-        p.public_id
-        for p in sorted(session.participants.all(), key=lambda p: p.role != Role.CREATOR)
-    )
-    for bot in MeetingBot.objects.select_for_update().filter(session=session):
-        bot.speakers = speakers.swapped(bot.speakers, first, second)
-        bot.save(update_fields=["speakers", "updated_at"])
-
-
 def present_bots(session_pk: int) -> list[int]:
     return list(
         MeetingBot.objects.filter(
@@ -431,8 +357,3 @@ def orphans(public_id: str) -> list[int]:
             "pk", flat=True
         )
     )
-
-
-def may_speak(bot: StreamBot) -> bool:
-    """Voice goes into the call only while the facilitator is live (not paused)."""
-    return Session.objects.filter(pk=bot.session_pk, status=Status.IN_PROGRESS).exists()

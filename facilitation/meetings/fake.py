@@ -16,7 +16,6 @@ endpoints do the same.
 
 from __future__ import annotations
 
-import array
 import asyncio
 import contextlib
 import json
@@ -24,82 +23,30 @@ import logging
 import threading
 import time
 import uuid
-import wave
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from facilitation.meetings.recording import (
+    CHUNK_MS,
+    SAMPLE_RATE,
+    Voice,
+    chunks,
+    default_voices,
+    mix,
+    speaking_track,
+)
+
 logger = logging.getLogger(__name__)
 
-FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "meetings"
-SAMPLE_RATE = 16_000
-CHUNK_MS = 100
-CHUNK_BYTES = SAMPLE_RATE * CHUNK_MS // 1000 * 2
-# A chunk this loud (RMS) is speech; a pause this short does not end a turn.
-SPEECH_RMS = 400
-HANGOVER_CHUNKS = 4
 RECONNECT_S = 0.2
 
 
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-def read_wav(path: Path) -> bytes:
-    with wave.open(str(path), "rb") as wav:
-        if (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) != (SAMPLE_RATE, 1, 2):
-            raise ValueError(f"{path} must be 16 kHz mono 16-bit PCM")
-        return wav.readframes(wav.getnframes())
-
-
-def _chunks(pcm: bytes) -> list[bytes]:
-    return [
-        pcm[i : i + CHUNK_BYTES].ljust(CHUNK_BYTES, b"\0") for i in range(0, len(pcm), CHUNK_BYTES)
-    ]
-
-
-def _rms(chunk: bytes) -> float:
-    samples = array.array("h", chunk)
-    return (sum(s * s for s in samples) / max(1, len(samples))) ** 0.5
-
-
-def speaking_track(pcm: bytes) -> list[bool]:
-    """Per 100 ms chunk: is this voice speaking (with a short hangover over word gaps)."""
-    loud = [_rms(chunk) > SPEECH_RMS for chunk in _chunks(pcm)]
-    track, quiet_for = [], HANGOVER_CHUNKS
-    for is_loud in loud:
-        quiet_for = 0 if is_loud else quiet_for + 1
-        track.append(quiet_for < HANGOVER_CHUNKS)
-    return track
-
-
-def mix(tracks: list[bytes]) -> bytes:
-    length = max(len(t) for t in tracks) // 2
-    total = array.array("h", bytes(length * 2))
-    for track in tracks:
-        samples = array.array("h", track)
-        for i, s in enumerate(samples):
-            total[i] = max(-32768, min(32767, total[i] + s))
-    return total.tobytes()
-
-
-@dataclass
-class Voice:
-    """One person in the call: their meeting name and what they say."""
-
-    name: str
-    pcm: bytes
-
-
-def default_voices(names: tuple[str, str] = ("Maya", "David")) -> list[Voice]:
-    return [
-        Voice(names[0], read_wav(FIXTURES / "maya.wav")),
-        Voice(names[1], read_wav(FIXTURES / "david.wav")),
-    ]
 
 
 @dataclass
@@ -113,7 +60,6 @@ class FakeBot:
     handshakes: int = 0
     speaker_frames: list[list[dict]] = field(default_factory=list)
     received: bytearray = field(default_factory=bytearray)
-    voice_chunks: int = 0
     played: bool = False
     callbacks: list[tuple[str, int]] = field(default_factory=list)
     tasks: list[asyncio.Task] = field(default_factory=list)
@@ -380,7 +326,6 @@ class FakeMeetingBaas:
             async for message in socket:
                 if message.type == aiohttp.WSMsgType.BINARY:
                     bot.received.extend(message.data)
-                    bot.voice_chunks += 1
             await asyncio.sleep(RECONNECT_S)
 
     def _roster(self, bot: FakeBot, speaking: list[bool]) -> list[dict[str, Any]]:
@@ -408,7 +353,7 @@ class FakeMeetingBaas:
         """Play the WAV pair in real time, with speaker state as it changes. A cut stream
         sends nothing until it is back (no buffering), then the state as it is then."""
         tracks = [speaking_track(voice.pcm) for voice in bot.voices]
-        audio = _chunks(mix([voice.pcm for voice in bot.voices]))
+        audio = chunks(mix([voice.pcm for voice in bot.voices]))
         await self._open_output(bot, url)
         last: list[bool] | None = None
         started = time.monotonic()

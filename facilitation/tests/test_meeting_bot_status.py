@@ -3,11 +3,16 @@ their secret, harmless when replayed), status polling while the bot is on its wa
 that leaves or fails on its own (facilitation pauses) and being sent back in."""
 
 import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from conftest import wait_for
+from facilitation.adapters import meetingbaas
 from facilitation.meetings import bots
 from facilitation.meetings.bots import BOT_STATUS
 from facilitation.models import MeetingBot
@@ -213,3 +218,43 @@ def test_a_stream_secret_is_never_a_callback_secret(live, fake_meetingbaas):
     path, _ = callback_of(fake_meetingbaas, fake_bot.bot_id)
     wrong = stream_secret(fake_meetingbaas, fake_bot.bot_id)
     assert _post(path, _failed(fake_bot.bot_id), wrong).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_live_session_sends_its_bot_away_and_keeps_nothing(live, creator):
+    session, fake_bot = live
+    maya = Client()
+    maya.force_login(creator)
+    maya.post(f"/sessions/{session.public_id}/delete/")
+    assert wait_for(lambda: fake_bot.leave_calls == 1, 10)
+    assert wait_for(lambda: not MeetingBot.objects.exists(), 10)
+
+
+def test_a_launch_cut_short_is_found_and_sent_away(live, fake_meetingbaas):
+    """The process that asked MeetingBaas for a bot died before it heard back: the bot,
+    made all the same, is found by its reference and sent away."""
+    session, _ = live
+    row = MeetingBot.objects.create(
+        session=session,
+        session_public_id=session.public_id,
+        stream_secret_hash="a" * 64,
+        callback_secret_hash="b" * 64,
+    )
+    meetingbaas.client().create_bot(
+        meetingbaas.BotRequest(
+            meeting_url=ZOOM_URL,
+            bot_name="Neutral Mediator",
+            input_url="ws://127.0.0.1:9/in",
+            output_url="ws://127.0.0.1:9/out",
+            callback_url="http://127.0.0.1:9/cb",
+            callback_secret="s",
+            reference=row.reference,
+        )
+    )
+    stray = [b for b in fake_meetingbaas.bots.values() if b.leave_calls == 0][-1]
+    assert bots.poll() == 1  # too recent to give up on
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        bots.poll()
+    assert stray.leave_calls == 1
+    row.refresh_from_db()
+    assert (row.status, row.bot_id) == ("failed", stray.bot_id)

@@ -15,7 +15,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from conftest import wait_for
 from facilitation import voice
-from facilitation.meetings.fake import speaking_track
+from facilitation.meetings.recording import speaking_track
 from facilitation.models import MeetingBot
 from facilitation.tests.meeting_support import ZOOM_URL
 from sessions.models import SessionEvent, Status
