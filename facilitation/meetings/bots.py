@@ -10,6 +10,7 @@ person can send a new one in.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -179,13 +180,20 @@ def send(session: Session) -> MeetingBot:
     try:
         bot_id = api.create_bot(_request(session, bot, stream, callback))
     except meetingbaas.MeetingBaasError as exc:
-        _send_away_unknown(api, bot)
+        if exc.status is None or exc.status >= 500:
+            # No clear answer: MeetingBaas may have made the bot all the same.
+            _send_away_unknown(api, bot)
         update(bot.pk, Bot.FAILED, exc.message)
         raise SessionError(
             ErrorCode.PLATFORM_NOT_AVAILABLE, f"The facilitator could not join: {exc.message}"
         ) from exc
     MeetingBot.objects.filter(pk=bot.pk).update(bot_id=bot_id)
     bot.bot_id = bot_id
+    if MeetingBot.objects.filter(pk=bot.pk, leave_requested=True).exists():
+        # Its session ended while MeetingBaas was answering: away it goes.
+        with contextlib.suppress(meetingbaas.MeetingBaasError):  # the poll retries
+            send_away(bot.pk, "The session ended.")
+        raise SessionError(ErrorCode.SESSION_NOT_IN_PROGRESS)
     return bot
 
 
@@ -212,12 +220,13 @@ def send_away(bot_pk: int, reason: str) -> None:
     if bot is None or not bot.is_present:
         return
     MeetingBot.objects.filter(pk=bot_pk).update(leave_requested=True)
-    if bot.bot_id:
-        try:
-            meetingbaas.client().leave(bot.bot_id)
-        except meetingbaas.MeetingBaasError as exc:
-            logger.warning("MeetingBaas did not take bot %s out: %s", bot.bot_id, exc.message)
-            raise
+    if not bot.bot_id:
+        return  # still being created: whoever creates it sends it away (send)
+    try:
+        meetingbaas.client().leave(bot.bot_id)
+    except meetingbaas.MeetingBaasError as exc:
+        logger.warning("MeetingBaas did not take bot %s out: %s", bot.bot_id, exc.message)
+        raise
     update(bot_pk, Bot.LEFT, reason)
 
 
@@ -228,7 +237,8 @@ def send_back(session: Session) -> MeetingBot:
     bot = send(session)
     still_live = Session.objects.filter(pk=session.pk, status__in=LIVE_STATUSES).exists()
     if not still_live:
-        send_away(bot.pk, "The session ended.")
+        with contextlib.suppress(meetingbaas.MeetingBaasError):  # the poll retries
+            send_away(bot.pk, "The session ended.")
         raise SessionError(ErrorCode.SESSION_NOT_IN_PROGRESS)
     Session.objects.filter(pk=session.pk).update(bot_id=bot.bot_id)
     joined_session(bot)
@@ -280,7 +290,8 @@ def current(session: Session) -> MeetingBot | None:
 
 def poll() -> int:
     """The periodic check of bots not in the call yet (MeetingBaas' callbacks only say
-    when a bot is done); returns how many were asked about."""
+    when a bot is done), of bots told to leave that have not, and of launches that never
+    heard back; returns how many bots it asked MeetingBaas about."""
     api = meetingbaas.client()
     asked = 0
     on_the_way = MeetingBot.objects.filter(
@@ -295,6 +306,13 @@ def poll() -> int:
             logger.warning("Could not read the status of bot %s: %s", bot.bot_id, exc.message)
             continue
         update(bot.pk, state.status, state.reason)
+    unheard = MeetingBot.objects.filter(
+        leave_requested=True, status__in=(Bot.JOINING, Bot.WAITING_ROOM, Bot.IN_CALL)
+    ).exclude(bot_id="")
+    for bot in unheard:
+        asked += 1
+        with contextlib.suppress(meetingbaas.MeetingBaasError):
+            send_away(bot.pk, "Diadi asked it to leave.")
     stuck = MeetingBot.objects.filter(
         status=Bot.LAUNCHING, created_at__lt=timezone.now() - LAUNCH_GIVE_UP
     )

@@ -18,6 +18,7 @@ from facilitation.meetings.bots import BOT_STATUS
 from facilitation.models import MeetingBot
 from facilitation.tests.meeting_support import ZOOM_URL, callback_of, stream_secret
 from sessions.models import SessionEvent, Status
+from sessions.state import Action, transition
 
 pytestmark = pytest.mark.django_db
 
@@ -277,3 +278,19 @@ def test_a_launch_cut_short_is_found_and_sent_away(live, fake_meetingbaas):
     assert stray.leave_calls == 1
     row.refresh_from_db()
     assert (row.status, row.bot_id) == ("failed", stray.bot_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bot_sent_back_as_the_session_ends_is_sent_away(live, fake_meetingbaas, invitee_user):
+    session, fake_bot = live
+    path, secret = callback_of(fake_meetingbaas, fake_bot.bot_id)
+    assert _post(path, _failed(fake_bot.bot_id), secret).status_code == 200
+    # David sends the facilitator back in; while MeetingBaas answers, Maya ends the session.
+    fake_meetingbaas.next = {"during": lambda: transition(session, Action.END)}
+    david = Client()
+    david.force_login(invitee_user)
+    response = david.post(f"/sessions/{session.public_id}/bot/send/", follow=True)
+    assert "Session not in progress" in response.content.decode()
+    [second] = [b for b in fake_meetingbaas.bots.values() if b is not fake_bot]
+    assert wait_for(lambda: second.leave_calls >= 1, 10)
+    assert MeetingBot.objects.filter(session=session).first().status == "left"
