@@ -77,6 +77,19 @@ def start_daphne(env: dict[str, str], port: int) -> subprocess.Popen:
     raise RuntimeError("Daphne did not start for the tests")
 
 
+def play_script(public_id: str, script: str, speed: float) -> subprocess.Popen:
+    """Someone plays a script in their ready session from the command line
+    (facilitation/simulations/<script>); the running Diadi takes the run. Kill it when done."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "manage.py", "simulate_session", "--session", public_id),
+            *("--script", f"facilitation/simulations/{script}", "--speed", str(speed)),
+        ],
+        env=server_env(),
+        stdout=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture(scope="session")
 def live_server_url(django_db_setup, django_db_blocker) -> Iterator[str]:
     """Diadi served as `make run` serves it: Daphne in a process of its own, on the test

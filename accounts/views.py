@@ -11,9 +11,14 @@ from django_ratelimit.decorators import ratelimit
 from rest_framework.authtoken.models import Token
 
 from accounts.forms import SignupForm
+from diadi.middleware import never_compressed
 from facilitation.adapters import SERVICES
 
 _post_limit = ratelimit(key="ip", rate="10/m", method="POST", block=True)
+
+
+def _reset_address(group: str, request: HttpRequest) -> str:
+    return request.POST.get("email", "").strip().lower()
 
 
 @_post_limit
@@ -38,6 +43,15 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+# Each request can send an email: few per address (nobody's inbox gets flooded), and a few
+# more per client (nobody sends them to a list of addresses).
+@method_decorator(ratelimit(key=_reset_address, rate="3/h", method="POST", block=True), name="post")
+@method_decorator(ratelimit(key="ip", rate="10/h", method="POST", block=True), name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    pass
+
+
+@never_compressed
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=request.user).first()

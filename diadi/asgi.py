@@ -15,11 +15,6 @@ from facilitation.runners import EmbeddedRuntime, mount_with_server  # noqa: E40
 
 # In the embedded default this process also hosts the facilitation runs, on the server's loop.
 application = EmbeddedRuntime(
-    ProtocolTypeRouter(
-        {
-            "http": django_asgi_app,
-            "websocket": websocket_application(),
-        }
-    )
+    ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
 )
 mount_with_server()

@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
 app = Celery("diadi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="periodic")
 app.autodiscover_tasks(["facilitation.meetings"])
 
 # Periodic jobs. In the embedded default no beat runs: the run host runs this same schedule
@@ -19,6 +20,13 @@ app.conf.beat_schedule = {
     "facilitation-watchdog": {
         "task": "facilitation.tasks.watchdog",
         "schedule": settings.RUN_WATCHDOG_SECONDS,
+    },
+    # Presence of people whose sockets died without a goodbye (sessions/services/presence.py).
+    "sessions-expire-presence": {"task": "sessions.tasks.expire_presence", "schedule": 30.0},
+    # Sessions whose time ran out a grace period ago end by themselves (facilitation/periodic.py).
+    "end-overdue-sessions": {
+        "task": "facilitation.periodic.end_overdue_sessions_task",
+        "schedule": 15.0,
     },
     # Facilitator bots on their way into a call: joining, waiting room, in the call.
     "meeting-bots-poll": {

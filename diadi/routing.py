@@ -1,26 +1,33 @@
-"""Every websocket route of Diadi, gathered from the apps that own them."""
+"""Every websocket route of Diadi, gathered from the apps that own them, behind the checks
+every socket passes."""
 
 from channels.auth import AuthMiddlewareStack
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import re_path
 
-from facilitation.routing import bot_websocket_urlpatterns as bot_routes
+from diadi.websocket_origin import SameOriginValidator
+from facilitation.admission import CLOSE_NOT_FOUND
+from facilitation.routing import bot_websocket_urlpatterns
 from facilitation.routing import websocket_urlpatterns as facilitation_routes
 
-# Browsers: behind the Origin check and the Django session.
-websocket_urlpatterns = [*facilitation_routes]
-# Machines that authenticate themselves (a meeting bot's secret path): neither applies.
-machine_websocket_urlpatterns = [*bot_routes]
+
+class UnknownRouteConsumer(AsyncWebsocketConsumer):
+    """Any other path, a malformed session id included: the socket's "not found" close code
+    (an unmatched route would otherwise fail inside the server with 1011)."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=CLOSE_NOT_FOUND)
 
 
-def websocket_application() -> URLRouter:
-    return URLRouter(
-        [
-            *machine_websocket_urlpatterns,
-            re_path(
-                r"^",
-                AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-            ),
-        ]
-    )
+websocket_urlpatterns = [*facilitation_routes, re_path(r"", UnknownRouteConsumer.as_asgi())]
+
+# Pages of other origins are refused first, then the user is read from the session cookie.
+browser_websocket_application = SameOriginValidator(
+    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+)
+# A meeting bot is no browser (no cookies, no Origin header): its secret path is its door.
+websocket_application = URLRouter(
+    [*bot_websocket_urlpatterns, re_path(r"", browser_websocket_application)]
+)

@@ -17,14 +17,18 @@ env = environ.Env()
 # A local .env is optional and never required; real deployments set real env vars.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# DEBUG=1 (the default) is development: a built-in key, local hosts, static files straight from
+# the source folders, plain HTTP. Django's own technical error pages are a separate choice
+# (DEBUG_PAGES=1): without it a mistyped link shows Diadi's 404 page, even under `make run`.
+DEVELOPMENT = env.bool("DEBUG", default=True)
+DEBUG = DEVELOPMENT and env.bool("DEBUG_PAGES", default=False)
 
 _DEV_SECRET_KEY = "insecure-diadi-development-key-do-not-use-in-production"
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEVELOPMENT else None)
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEVELOPMENT else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute links (invite links, bot callbacks) are built from this when set, else from the request.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
@@ -62,7 +66,10 @@ if USE_REDIS:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses what the views below return (see README, "Choices worth knowing": BREACH).
+    "diadi.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "diadi.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,24 +178,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not DEVELOPMENT
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 # In the embedded default nobody runs collectstatic: serve straight from the source folders.
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEVELOPMENT
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+SESSION_ENGINE = "diadi.session_store"
 
 # Behind a TLS-terminating proxy in production; every default here is overridable.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEVELOPMENT)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEVELOPMENT)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEVELOPMENT)
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=0 if DEVELOPMENT else 60 * 60 * 24 * 365
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEVELOPMENT)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEVELOPMENT)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -199,7 +209,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "connect-src": [SELF, "ws:", "wss:"] if DEBUG else [SELF, "wss:"],
+        "connect-src": [SELF, "ws:", "wss:"] if DEVELOPMENT else [SELF, "wss:"],
         "media-src": [SELF, "blob:"],
         "worker-src": [SELF, "blob:"],
         "frame-ancestors": [NONE],
@@ -212,9 +222,13 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header lets DRF answer 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "sessions.api.authentication.TokenAuthentication",
+        "sessions.api.authentication.SessionAuthentication",
     ],
+    # JSON only: no cross-site form can post to the API, and one decoder refuses what
+    # PostgreSQL or Python cannot take (sessions/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["sessions.api.parsers.JSONBodyParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
@@ -276,6 +290,10 @@ CARTESIA_API_KEY = env.str("CARTESIA_API_KEY", default="")
 
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "diadi.views.ratelimited"
+# How many reverse proxies in front of Daphne append to X-Forwarded-For (0: none, limits key on
+# the peer address). Set it only when every request really passes through them.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "diadi.client_ip.client_ip"
 
 LOGGING = {
     "version": 1,
@@ -293,6 +311,10 @@ INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # The hub's "Try a demo" plays this example conversation this many times faster than life.
 DEMO_SCRIPT = env.str("DEMO_SCRIPT", default="one_sided.yaml")
 DEMO_SPEED = env.float("DEMO_SPEED", default=4.0)
+
+# When the planned time of a session runs out, both see "time's up" and the session ends by
+# itself this many minutes later, unless one of them asks for a few more minutes.
+SESSION_GRACE_MINUTES = env.int("SESSION_GRACE_MINUTES", default=5)
 
 # Overrides of the facilitation engine's thresholds (facilitation/engine/thresholds.py), as
 # JSON, e.g. FACILITATION_THRESHOLDS='{"silence_ms": 20000}'. Unknown names fail at start-up.

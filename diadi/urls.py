@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from diadi import health, views
 
+handler400 = "diadi.views.bad_request"
 handler404 = "diadi.views.page_not_found"
 handler500 = "diadi.views.server_error"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="hub", permanent=False)),
+    path("", views.home, name="home"),
     path("", include("facilitation.urls")),
     path("", include("sessions.urls")),
     path("accounts/", include("accounts.urls")),

@@ -1,9 +1,22 @@
 """Project-wide views: the pages every app can fall back on."""
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+
+from facilitation import adapters
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The front page for people who are not logged in; everyone else has their hub."""
+    if request.user.is_authenticated:
+        return redirect("hub")
+    return render(
+        request,
+        "home.html",
+        {"transcribes": adapters.TRANSCRIPTION.available, "speaks": adapters.VOICE.available},
+    )
 
 
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -19,8 +32,26 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _wants_json(request):
+        # A malformed session id never reaches the API's views: same answer as an unknown one.
+        if request.path.startswith("/api/v1/sessions/"):
+            return JsonResponse(
+                {"code": "SESSION_NOT_FOUND", "message": "Session not found"}, status=404
+            )
         return JsonResponse({"code": "NOT_FOUND", "message": "Not found"}, status=404)
     return render(request, "404.html", status=404)
+
+
+def refused_input(request: HttpRequest, message: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"code": "BAD_REQUEST", "message": message}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Requests Django itself refuses: too large a body, too many fields, a bad Host."""
+    return refused_input(
+        request, "This request could not be read: it may be too large or malformed."
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -33,6 +64,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(
+            {"code": "CSRF_FAILED", "message": "This request needs your session's CSRF token."},
+            status=403,
+        )
     return render(request, "403_csrf.html", status=403)
 
 

@@ -2,25 +2,47 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
+import logging
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
+from diadi import untrusted_json
+from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, CLOSED_STATUSES, admit
+from facilitation.limits import (
+    CLOSE_FLOODING,
+    MessageLimiter,
+    Rate,
+    Verdict,
+    connection_allowed,
+)
 from sessions import services
-from sessions.errors import SessionError
 from sessions.events import events_after, group_name
-from sessions.models import Participant, Session, Status
+from sessions.models import Participant, Session
 
-CLOSE_UNAUTHORIZED = 4001
-CLOSE_SESSION_ENDED = 4003
-CLOSE_NOT_FOUND = 4004
-CLOSED_STATUSES = (Status.ENDED, Status.ARCHIVED)
+CLOSE_INTERNAL_ERROR = 1011
 REPLAY_BATCH = 500
+
+logger = logging.getLogger(__name__)
+
+# What one socket may send. The page pings every 20 s and a person clicks a few settings or
+# prompt buttons; anything else (malformed, unknown types) shares the limiter's default rate.
+MESSAGE_LIMITS = {
+    "ping": Rate(0.5, burst=5),
+    "update_settings": Rate(2, burst=6),
+    "intervention_ack": Rate(2, burst=10),
+}
+INVALID = "invalid"
+MAX_MESSAGE_CHARS = 16 * 1024
+# Settings changes a socket sends within this window become one logged event.
+SETTINGS_EVERY_S = 1.0
 
 
 def _parse_after(query_string: bytes) -> int | None:
@@ -40,21 +62,23 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
     last_sent: int
     group: str = ""
     counted: bool = False
+    closing: bool = False
+    settings_flush: asyncio.Task | None = None
+    settings_saved_at: float = float("-inf")
 
     async def connect(self) -> None:
-        await self.accept()
-        public_id = self.scope["url_route"]["kwargs"]["public_id"]
-        user = self.scope.get("user")
-        keys = services.browser_keys(self.scope.get("session") or {})
-        if (user is None or not user.is_authenticated) and not keys:
-            await self.close(code=CLOSE_UNAUTHORIZED)
+        self.limiter = MessageLimiter(MESSAGE_LIMITS)
+        self.pending_settings: dict[str, bool] = {}
+        admitted = await admit(self)
+        if admitted is None:
             return
-        try:
-            self.session, self.participant = await database_sync_to_async(services.get_for)(
-                public_id, user, keys
-            )
-        except SessionError:
-            await self.close(code=CLOSE_NOT_FOUND)
+        self.session, self.participant = admitted
+        public_id = self.session.public_id
+        # Each connection can log a "joined" and a "disconnected": reconnecting in a loop must
+        # not grow the log without bound.
+        if not await database_sync_to_async(connection_allowed)(self.participant.public_id):
+            await self._error("TOO_MANY_CONNECTIONS", "Too many connections: wait a minute.")
+            await self._close(CLOSE_FLOODING)
             return
 
         # Join first, then read: whatever is committed meanwhile arrives by one path or both,
@@ -72,13 +96,32 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(services.set_presence)(self.participant.pk, connected=True)
         self.counted = True
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Whatever fails while handling one message must not skip disconnect(), which corrects
+        # presence: close with a code instead; the disconnect follows the close.
+        try:
+            await super().dispatch(message)
+        except StopConsumer:
+            raise
+        except Exception:
+            if message.get("type") == "websocket.disconnect":
+                raise
+            logger.exception("Events socket failed on a %s message", message.get("type"))
+            await self._close(CLOSE_INTERNAL_ERROR)
+
+    async def _close(self, code: int) -> None:
+        if not self.closing:
+            self.closing = True
+            await self.close(code=code)
+
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
-        if getattr(self, "counted", False):
-            self.counted = False
-            # The session may have been deleted while we were connected.
-            with contextlib.suppress(Participant.DoesNotExist):
+        try:
+            await self._save_settings_now()
+        finally:
+            if self.counted:
+                self.counted = False
                 await database_sync_to_async(services.set_presence)(
                     self.participant.pk, connected=False
                 )
@@ -124,15 +167,22 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_SESSION_ENDED)
 
     # Messages from the browser.
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self._error("INVALID_MESSAGE", "Messages are JSON objects with a type.")
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing:
+            return
+        try:
+            content = self._decode(text_data)
+        except untrusted_json.RefusedJSON as exc:
+            if await self._admit(INVALID):
+                await self._error("INVALID_MESSAGE", str(exc))
             return
         handler = {
             "ping": self._ping,
             "update_settings": self._update_settings,
             "intervention_ack": self._intervention_ack,
         }.get(content["type"])
+        if not await self._admit(content["type"] if handler else INVALID):
+            return
         if handler is None:
             await self._error("UNKNOWN_TYPE", f"Unknown message type {content['type']!r}.")
             return
@@ -142,17 +192,36 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
             return
         await handler(data)
 
-    async def decode_json(self, text_data: str) -> Any:
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None
+    @staticmethod
+    def _decode(text: str | None) -> dict[str, Any]:
+        if text is None:
+            raise untrusted_json.RefusedJSON("This socket takes JSON text messages, not binary.")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise untrusted_json.RefusedJSON(
+                f"Messages may be at most {MAX_MESSAGE_CHARS // 1024} KB."
+            )
+        content = untrusted_json.loads(text)
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            raise untrusted_json.RefusedJSON("Messages are JSON objects with a type.")
+        return content
+
+    async def _admit(self, kind: str) -> bool:
+        """Whether this message may be handled; tells or disconnects a sender past its limits."""
+        verdict = self.limiter.check(kind)
+        if verdict is Verdict.WARN:
+            await self._error(
+                "RATE_LIMITED", f"Too many {kind} messages: wait a moment before sending more."
+            )
+        elif verdict is Verdict.CLOSE:
+            await self._close(CLOSE_FLOODING)
+        return verdict is Verdict.ALLOW
 
     async def _error(self, code: str, message: str) -> None:
         await self.send_json(self._envelope("error", {"code": code, "message": message}))
 
     async def _ping(self, data: dict[str, Any]) -> None:
-        await database_sync_to_async(services.touch_presence)(self.participant.pk)
+        if self.counted:
+            await database_sync_to_async(services.touch_presence)(self.participant.pk)
         await self.send_json({"type": "pong"})
 
     async def _update_settings(self, data: dict[str, Any]) -> None:
@@ -161,9 +230,34 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
             allowed = ", ".join(services.LIVE_SETTINGS)
             await self._error("INVALID_SETTINGS", f"Send one or more of {allowed} as true/false.")
             return
-        await database_sync_to_async(services.update_live_settings)(
-            self.session.pk, self.participant, data
-        )
+        # Rapid changes are merged: the log keeps at most one settings event a window.
+        self.pending_settings.update(data)
+        if self.settings_flush is not None:
+            return
+        wait = self.settings_saved_at + SETTINGS_EVERY_S - time.monotonic()
+        if wait <= 0:
+            await self._save_settings_now()
+        else:
+            self.settings_flush = asyncio.create_task(self._save_settings_after(wait))
+
+    async def _save_settings_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        self.settings_flush = None
+        try:
+            await self._save_settings_now()
+        except Exception:
+            logger.exception("Could not save the live settings of session %s", self.session.pk)
+
+    async def _save_settings_now(self) -> None:
+        if self.settings_flush is not None:
+            self.settings_flush.cancel()
+            self.settings_flush = None
+        changes, self.pending_settings = getattr(self, "pending_settings", {}), {}
+        self.settings_saved_at = time.monotonic()
+        if changes:
+            await database_sync_to_async(services.update_live_settings)(
+                self.session.pk, self.participant, changes
+            )
 
     async def _intervention_ack(self, data: dict[str, Any]) -> None:
         intervention_id, action = data.get("interventionId"), data.get("action")

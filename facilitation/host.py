@@ -67,6 +67,7 @@ class RunHost:
         self._by_session: dict[str, LiveRun] = {}
         self._channel = ""
         self._background: list[asyncio.Task] = []
+        self._started = asyncio.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
 
     async def db(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -89,6 +90,7 @@ class RunHost:
             asyncio.create_task(self._heartbeat()),
             *(asyncio.create_task(self._every(s, job)) for s, job in periodic),
         ]
+        self._started.set()
 
     async def shutdown(self) -> None:
         """Stop every run and give the leases up, so the watchdog hands them out at once."""
@@ -99,10 +101,15 @@ class RunHost:
         self._executor.shutdown(wait=False)
 
     def submit(self, run_id: int, token: str) -> None:
-        """Adopt a handed-out run; callable from any thread."""
+        """Adopt a handed-out run; callable from any thread, also before the host started
+        (it then waits on the loop's queue)."""
         if self.loop is None:
-            raise RuntimeError("the run host has not started")
-        asyncio.run_coroutine_threadsafe(self.adopt(run_id, token), self.loop)
+            raise RuntimeError("the run host has no loop")
+        asyncio.run_coroutine_threadsafe(self._adopt_when_started(run_id, token), self.loop)
+
+    async def _adopt_when_started(self, run_id: int, token: str) -> None:
+        await self._started.wait()
+        await self.adopt(run_id, token)
 
     # Runs -----------------------------------------------------------------------------------
 

@@ -26,10 +26,11 @@ def run_group(public_id: str) -> str:
 
 async def send_to_run(public_id: str, message: dict) -> None:
     """Best effort: a run that is not listening (restarting, gone) misses the message; what
-    it must not miss (status, settings) it re-reads from the database when it starts."""
+    it must not miss (status, settings) it re-reads from the database when it starts. Every
+    message names its session: one run host listens for all of its runs."""
     layer = get_channel_layer()
     if layer is not None:
-        await layer.group_send(run_group(public_id), message)
+        await layer.group_send(run_group(public_id), {**message, "session": public_id})
 
 
 def send_to_run_sync(public_id: str, message: dict) -> None:

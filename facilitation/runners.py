@@ -32,14 +32,24 @@ _lock = threading.Lock()
 _starting: set[asyncio.Future] = set()
 
 
+def _embedded_host() -> RunHost | None:
+    """This process's run host, if it has one on a loop that still runs."""
+    host = _host
+    if host is None or host.loop is None or host.loop.is_closed():
+        return None
+    return host
+
+
 def launch(run_id: int, token: str) -> None:
     """Hand the run out to a host; returns at once."""
     if settings.USE_REDIS:
         from facilitation.tasks import host_run
 
         host_run.delay(run_id, token)
-    elif _host is not None:
-        _host.submit(run_id, token)
+        return
+    host = _embedded_host()
+    if host is not None:
+        host.submit(run_id, token)
     # Otherwise (a management command) the embedded server's watchdog adopts the hand-out.
 
 
@@ -47,7 +57,7 @@ def restart_stale_runs() -> int:
     """The watchdog's work: hand out again every run whose host stopped beating, and, in the
     embedded default, every hand-out still waiting for a host (one made by a command)."""
     handed_out = store.stale_runs()
-    if not settings.USE_REDIS and _host is not None:
+    if not settings.USE_REDIS and _embedded_host() is not None:
         handed_out += store.unclaimed_runs()
     for run_id, token in handed_out:
         logger.warning("Handing out facilitation run %s again", run_id)
@@ -77,10 +87,11 @@ def mount_embedded(loop: asyncio.AbstractEventLoop | None = None) -> None:
     if settings.USE_REDIS:
         return
     with _lock:
-        if _host is not None:
+        if _embedded_host() is not None:
             return
-        _host = new_host()
-    host = _host
+        _host = host = new_host()
+        # Known from now on, so runs handed out before the host starts wait for it.
+        host.loop = loop or asyncio.get_running_loop()
 
     def start() -> None:
         # Kept until done: the loop holds only a weak reference to a task.
@@ -109,7 +120,7 @@ class EmbeddedRuntime:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if _host is None:
+        if _embedded_host() is None:
             mount_embedded()
         await self.app(scope, receive, send)
 
@@ -136,7 +147,3 @@ def shutdown_process_host(timeout: float = 10.0) -> None:
             future.result(timeout=timeout)
         except Exception:
             logger.exception("Run host %s did not shut down cleanly", host.name)
-
-
-def hosted_runs() -> list[int]:
-    return _host.run_ids if _host is not None else []

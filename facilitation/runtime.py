@@ -15,19 +15,22 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from facilitation import inbox, store
 from facilitation.engine import LIVE_SWITCHES, Thresholds
 from facilitation.engine.conductor import Conductor, Fed
+from facilitation.engine.engine import DISCONNECTED, LISTENING, MUTED
 from facilitation.engine.inputs import (
     Classifier,
     Input,
+    MicrophoneChanged,
     Paused,
     Resumed,
     SpeakersSwapped,
     SpeechStarted,
     SpeechStopped,
+    TalkInput,
     TogglesChanged,
     with_signals,
 )
@@ -36,11 +39,15 @@ from facilitation.voice import SILENT, VoiceOut
 from sessions.events import SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED
 from sessions.models import Status
 
+if TYPE_CHECKING:
+    from facilitation.audio.listener import SessionListener
+
 logger = logging.getLogger(__name__)
 
 # Runs a blocking store function on one of the host's database threads.
 Db = Callable[..., Awaitable[Any]]
 
+MICROPHONE_MESSAGES = (inbox.AUDIO, inbox.MUTE, inbox.AUDIO_STREAM)
 # Controls reach a run by push within milliseconds; this catches one the channel layer lost.
 CONTROL_POLL_S = 5.0
 # A run with nobody ending it stops this long after the planned end of the session.
@@ -122,6 +129,10 @@ class TurnRecorder:
             elif isinstance(item, SpeakersSwapped):
                 # Finished speech is swapped where it is kept (facilitation.services).
                 self._open = {self._other[pid]: start for pid, start in self._open.items()}
+            elif isinstance(item, MicrophoneChanged) and item.participant_id in self._open:
+                if item.status != LISTENING:
+                    start = self._open.pop(item.participant_id)
+                    segments.append(store.Segment(item.participant_id, start, max(start, fed_ms)))
             elif isinstance(item, SpeechStarted) and not self._paused:
                 self._open.setdefault(item.participant_id, item.at_ms)
             elif isinstance(item, SpeechStopped) and item.participant_id in self._open:
@@ -168,15 +179,22 @@ class LiveRun:
         # Rebuild what the previous holder of the lease had done (nothing on a first start).
         self._conductor.replay(ctx.fed, ctx.played_ms)
         self._recorder.consume(ctx.fed)
+        self._paused = False
         for _, item in ctx.fed:
             if isinstance(item, TogglesChanged):
                 self._toggles = item.toggles
+            elif isinstance(item, Paused | Resumed):
+                self._paused = isinstance(item, Paused)
         self._kept = len(ctx.fed)
+        ctx.fed = []  # replayed: a long session's inputs need not stay in memory
         self._applied_seq = ctx.applied_seq
         self._controls: list[store.Control] = []
         self._wake = asyncio.Event()
         self._over = False
         self._ending: str | None = None
+        # The browser room: each person's microphone, heard by a listening pipeline.
+        self._listener: SessionListener | None = None
+        self._audio: asyncio.Queue[tuple[dict, int]] = asyncio.Queue()
 
     @property
     def public_id(self) -> str:
@@ -197,7 +215,31 @@ class LiveRun:
             self._controls.append(store.Control(**message["control"]))
         elif message.get("type") == inbox.SPEECH:
             self._hear(message)
+        elif message.get("type") in MICROPHONE_MESSAGES and self._source.listens:
+            self._microphone(message)
+            return
         self._wake.set()
+
+    def _microphone(self, message: dict) -> None:
+        """Audio and microphone changes of one person, in the order their socket sent them."""
+        kind, participant = message["type"], message.get("participant")
+        if participant not in self._participant_ids:
+            return
+        if kind == inbox.AUDIO and self._paused:
+            return  # the facilitator is not listening: the audio is not even looked at
+        at = self._session_now()
+        if kind != inbox.AUDIO:
+            if kind == inbox.MUTE:
+                status = MUTED if message.get("muted") else LISTENING
+            else:
+                status = LISTENING if message.get("connected") else DISCONNECTED
+            self._conductor.add([MicrophoneChanged(at, participant, status)])
+            self._wake.set()  # the other person sees it at once
+        self._audio.put_nowait((message, at))
+
+    def _session_now(self) -> int:
+        at = self._clock.session_ms(time.time())
+        return self._conductor.now_ms if at is None else at
 
     def _hear(self, message: dict) -> None:
         participant = message.get("participant")
@@ -210,12 +252,24 @@ class LiveRun:
 
     async def __call__(self) -> None:
         try:
-            await self._play()
+            await self._run()
         finally:
             self._voice.stop()
 
-    async def _play(self) -> None:
+    async def _run(self) -> None:
         await self._catch_up_controls()
+        if not self._source.listens:
+            await self._play()
+            return
+        await self._start_listening()
+        hearing = asyncio.create_task(self._hear_microphones(), name=f"hear-{self.public_id}")
+        try:
+            await self._play()
+        finally:
+            hearing.cancel()
+            await self._listener.stop()
+
+    async def _play(self) -> None:
         next_poll = time.monotonic() + CONTROL_POLL_S
         while not self._over:
             if self.stepped or time.monotonic() >= next_poll:
@@ -227,6 +281,27 @@ class LiveRun:
                 return
             await self._clock.wait(self._conductor.next_tick_ms, self._wake)
 
+    # The browser room's microphones ---------------------------------------------------------
+
+    async def _start_listening(self) -> None:
+        # Imported here: only runs of the browser room load the listening pipeline.
+        from facilitation.audio.listener import SessionListener
+        from facilitation.audio_consumer import announce_audio_sockets
+
+        self._listener = SessionListener(self._participant_ids, self._on_talk)
+        await self._listener.start()
+        # Sockets opened before this run (a run taken over) say again who streams.
+        await announce_audio_sockets(self._participant_ids)
+
+    async def _hear_microphones(self) -> None:
+        while True:
+            message, at = await self._audio.get()
+            await self._listener.deliver(message, at)
+
+    async def _on_talk(self, talk: TalkInput) -> None:
+        self._conductor.add([talk])
+        self._wake.set()  # people see who speaks as soon as it is heard
+
     # One step -------------------------------------------------------------------------------
 
     async def _step(self) -> None:
@@ -237,6 +312,8 @@ class LiveRun:
         elif target > self.ctx.duration_ms + OVERTIME_MS:
             self._ending = "time_limit"
         self._conductor.add(self._control_inputs(target))
+        if self._listener is not None:
+            await self._listener.expire(target)
         speech = self._source.due(target)
         self._conductor.add(with_signals(speech, self._classifier, self.ctx.goal))
         events = self._conductor.play_until(target)
@@ -305,8 +382,10 @@ class LiveRun:
         if status != STATUS_LIVE:
             self._voice.stop()  # paused or over: silence at once
         if status == STATUS_PAUSED:
+            self._paused = True
             return [Paused(at)]
         if status == STATUS_LIVE and data.get("previousStatus") == STATUS_PAUSED:
+            self._paused = False
             return [Resumed(at)]
         if status not in (STATUS_PAUSED, STATUS_LIVE):
             self._over = True  # ended, archived: what was said so far is written, then stop

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from facilitation import store
 from facilitation.adapters.meetingbaas import MeetingBaasError
-from facilitation.engine import LIVE_SWITCHES
 from facilitation.meetings import bots, streams
-from facilitation.models import MeetingBot, TranscriptSegment
+from facilitation.models import FacilitationRun, MeetingBot, TranscriptSegment
 from facilitation.simulation import Script, load_script
 from facilitation.sources import (
     SIMULATIONS_DIR,
-    idle_source,
+    browser_source,
     meeting_source,
     simulation_source,
     source_speed,
@@ -28,32 +28,15 @@ from facilitation.sources import (
 from personas.services import get_active_persona
 from sessions import services as sessions
 from sessions.errors import ErrorCode, SessionError
-from sessions.events import SPEAKERS_SWAPPED, append_event
+from sessions.events import SPEAKERS_SWAPPED, TIME_EXTENDED, append_event
 from sessions.meeting_urls import meeting_url_error
 from sessions.models import LIVE_STATUSES, Participant, Platform, Session, Status
 from sessions.state import Action, transition
 
-PROMPT_SECONDS = 20
 SIMULATION_USERNAME = "diadi-simulation"
-AI_LABELS = {
-    "listening": "Listening",
-    "preparing": "Preparing a prompt, waiting for a pause",
-    "intervening": "Prompting",
-    "paused": "Paused: not listening",
-}
-BALANCE_LABELS = {
-    "balanced": "Balanced",
-    "mild_imbalance": "A little one-sided",
-    "severe_imbalance": "One-sided",
-}
-KIND_LABELS = {
-    "balance": "Balance",
-    "silence": "Silence",
-    "goal_drift": "Back to your goal",
-    "time_warning": "Time",
-    "escalation": "Slow down",
-    "icebreaker": "To begin",
-}
+# "A few more minutes" when the planned time has run out: this many, at most this often.
+EXTENSION_MINUTES = 5
+MAX_EXTENSIONS = 2
 
 
 def _check_can_start(session: Session, meeting_url: str | None) -> None:
@@ -89,7 +72,7 @@ def start(
     _check_can_start(session, meeting_url)
     if source is None and session.platform != Platform.DIADI:
         return _start_in_call(session, by, meeting_url)
-    return _start_run(session, by, source or idle_source(), host=host)
+    return _start_run(session, by, source or browser_source(), host=host)
 
 
 def _start_run(
@@ -177,11 +160,6 @@ def meeting_bot_context(session: Session, you: Participant) -> dict[str, object]
     }
 
 
-def meetings_off_reason() -> str | None:
-    """Why this server cannot send a facilitator into Zoom, Meet or Teams calls."""
-    return bots.meetings_off_reason()
-
-
 def meeting_notice(session: Session) -> dict[str, str] | None:
     """What the session page says about the call: meetings are off on this server, or the
     last bot could not join (the session stayed ready)."""
@@ -233,62 +211,156 @@ def create_simulation_session(script: Script) -> Session:
     return _scripted_session(user, script)
 
 
+def demo_playing(now: datetime) -> Q:
+    """Demo sessions still playing: live, with a run whose lease is being renewed. One whose
+    host stopped (the server was stopped, say) is abandoned until the watchdog revives it."""
+    return Q(
+        is_demo=True,
+        status__in=LIVE_STATUSES,
+        facilitation_run__state=FacilitationRun.State.RUNNING,
+        facilitation_run__heartbeat_at__gte=now - store.lease_stale_after(),
+    )
+
+
+def _set_aside_abandoned_demos(user: AbstractBaseUser) -> None:
+    """Demos left behind (their run stopped, or they never started) end or go to the archive,
+    so trying the demo again never piles up sessions that look live or ready."""
+    abandoned = (
+        Session.objects.filter(creator=user, is_demo=True)
+        .filter(status__in=(*LIVE_STATUSES, Status.READY))
+        .exclude(demo_playing(timezone.now()))
+    )
+    for session in abandoned:
+        action = Action.ARCHIVE if session.status == Status.READY else Action.END
+        with contextlib.suppress(SessionError):  # it moved on by itself meanwhile
+            transition(session, action, reason="demo_abandoned")
+
+
+def demo_script() -> Script:
+    return load_script(SIMULATIONS_DIR / settings.DEMO_SCRIPT)
+
+
 def start_demo(user: AbstractBaseUser) -> Session:
-    """A demo session with a scripted partner, already playing, so Diadi shows itself."""
-    script = load_script(SIMULATIONS_DIR / settings.DEMO_SCRIPT)
+    """The user's demo: the one still playing if there is one, else a new one with a scripted
+    partner, already playing, so Diadi shows itself."""
+    playing = (
+        Session.objects.filter(creator=user)
+        .filter(demo_playing(timezone.now()))
+        .order_by("-created_at")
+        .first()
+    )
+    if playing is not None:
+        return playing
+    _set_aside_abandoned_demos(user)
+    script = demo_script()
     session = _scripted_session(user, script)
     return start_simulation(session, script, speed=settings.DEMO_SPEED)
 
 
+def meetings_off_reason() -> str | None:
+    """Why this server cannot send a facilitator into Zoom, Meet or Teams calls."""
+    return bots.meetings_off_reason()
+
+
+def can_join_meetings() -> bool:
+    """Whether this server can send a facilitator into Zoom, Meet or Teams calls."""
+    return meetings_off_reason() is None
+
+
+# Time. A session runs on its own clock: wall time since the start times the clock rate
+# (demos play faster than life). The planned end, the grace period and any extra minutes are
+# all on that clock, as the live room's timer is, and are turned into wall time here.
+
+
 def clock_rate(session: Session) -> float:
-    # A script played as fast as possible (rate 0) has no wall-clock timer to show.
-    return session.clock_rate or 1.0
+    """Session seconds per wall-clock second; 0 for a script played as fast as possible."""
+    return session.clock_rate
+
+
+def planned_seconds(session: Session) -> int:
+    """The planned length on the session's clock, with any extra minutes asked for."""
+    return session.duration_minutes * 60 + session.extra_seconds
+
+
+def _wall_time(session: Session, session_seconds: float) -> datetime | None:
+    rate = clock_rate(session)
+    if session.started_at is None or rate <= 0:
+        return None  # not started, or a stepped run: no wall time to speak of
+    return session.started_at + timedelta(seconds=session_seconds / rate)
 
 
 def ends_at(session: Session) -> datetime | None:
-    if session.started_at is None:
-        return None
-    return session.started_at + timedelta(minutes=session.duration_minutes) / clock_rate(session)
+    """When the planned time runs out ("time's up"), in wall time."""
+    return _wall_time(session, planned_seconds(session))
 
 
-def live_room_context(session: Session, you: Participant) -> dict[str, object]:
-    state = sessions.snapshot(session)
-    people = state["participants"]
-    balance = state["balance"] or {
-        "participantA": {"id": people[0]["id"], "name": people[0]["name"], "percentage": 50},
-        "participantB": {"id": people[1]["id"], "name": people[1]["name"], "percentage": 50},
-        "status": "balanced",
-    }
-    ai_status = "paused" if session.status == Status.PAUSED else sessions.latest_ai_status(session)
-    finish = ends_at(session)
-    now = timezone.now()
-    remaining = (
-        max(0, int((finish - now).total_seconds() * clock_rate(session))) if finish else None
-    )
-    return {
-        "session": session,
-        "you": you,
-        "last_seq": state["lastSeq"],
-        "balance": balance,
-        "balance_people": [("a", balance["participantA"]), ("b", balance["participantB"])],
-        "balance_label": BALANCE_LABELS.get(balance["status"], balance["status"]),
-        "ai_status": ai_status,
-        "ai_label": AI_LABELS[ai_status],
-        "settings_list": [
-            {"key": s.wire, "label": s.label, "help": s.help, "on": state["settings"][s.wire]}
-            for s in LIVE_SWITCHES
-        ],
-        "ends_at": finish.isoformat() if finish else "",
-        "server_now": now.isoformat(),
-        "remaining_label": (
-            f"{remaining // 60}:{remaining % 60:02d}"
-            if remaining is not None
-            else f"{session.duration_minutes}:00"
-        ),
-        "prompt_seconds": PROMPT_SECONDS,
-        "labels": {"ai": AI_LABELS, "balance": BALANCE_LABELS, "kinds": KIND_LABELS},
-        "clock_rate": clock_rate(session),
-        "meeting": (
-            meeting_bot_context(session, you) if session.platform != Platform.DIADI else None
-        ),
-    }
+def closes_at(session: Session) -> datetime | None:
+    """When a session whose time is up ends by itself, unless someone asks for more time."""
+    return _wall_time(session, planned_seconds(session) + settings.SESSION_GRACE_MINUTES * 60)
+
+
+def elapsed_seconds(session: Session, now: datetime) -> float:
+    """Seconds on the session's clock since it started (0 when the clock is not wall-bound)."""
+    return (session.clock_ms(now) or 0) / 1000
+
+
+def extensions_left(session: Session) -> int:
+    return max(0, MAX_EXTENSIONS - session.time_extensions)
+
+
+def extend_time(session: Session, by: Participant | None) -> Session:
+    """A few more minutes, counted from now (or from the planned end if that is later)."""
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.status not in LIVE_STATUSES:
+            raise SessionError(ErrorCode.SESSION_NOT_IN_PROGRESS)
+        if locked.time_extensions >= MAX_EXTENSIONS:
+            raise SessionError(
+                ErrorCode.NO_MORE_EXTRA_TIME,
+                f"You have already asked for more time {MAX_EXTENSIONS} times.",
+            )
+        now = timezone.now()
+        overrun = int(elapsed_seconds(locked, now)) - locked.duration_minutes * 60
+        locked.extra_seconds = max(locked.extra_seconds, overrun) + EXTENSION_MINUTES * 60
+        locked.time_extensions += 1
+        locked.save(update_fields=["extra_seconds", "time_extensions", "updated_at"])
+        finish, close = ends_at(locked), closes_at(locked)
+        append_event(
+            locked,
+            TIME_EXTENDED,
+            {
+                "minutes": EXTENSION_MINUTES,
+                "extraSeconds": locked.extra_seconds,
+                "extensionsLeft": extensions_left(locked),
+                "endsAt": finish.isoformat() if finish else None,
+                "closesAt": close.isoformat() if close else None,
+                "participantId": by.public_id if by is not None else None,
+            },
+        )
+    return locked
+
+
+def _still_overdue(now: datetime) -> Callable[[Session], None]:
+    def guard(locked: Session) -> None:
+        close = closes_at(locked)
+        if close is None or close > now:  # someone asked for more time a moment ago
+            raise SessionError(ErrorCode.SESSION_NOT_IN_PROGRESS)
+
+    return guard
+
+
+def end_overdue_sessions(now: datetime | None = None) -> int:
+    """Ends every live session whose time ran out a grace period ago (extra minutes counted);
+    returns how many it ended."""
+    now = now or timezone.now()
+    ended = 0
+    live = Session.objects.filter(status__in=LIVE_STATUSES, started_at__isnull=False)
+    for session in live:
+        close = closes_at(session)
+        if close is None or close > now:
+            continue
+        # Ended or extended by someone else at the same moment: then there is nothing to do.
+        with contextlib.suppress(SessionError):
+            transition(session, Action.END, reason="time_limit", guard=_still_overdue(now))
+            ended += 1
+    return ended

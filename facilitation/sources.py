@@ -24,6 +24,8 @@ class Source(Protocol):
     kind: str  # what its speech is kept as (TranscriptSegment.Source)
     speed: float  # session milliseconds per wall-clock millisecond; 0 = as fast as possible
     position: int  # how many of its items were consumed
+    # The run listens to the people's microphones (the browser room's audio sockets).
+    listens: bool
 
     def skip(self, position: int) -> None: ...
 
@@ -35,15 +37,32 @@ class Source(Protocol):
         ...
 
 
-class IdleSource:
-    """No speech of its own: the run keeps time and obeys the controls; speech reaches it by
-    push (facilitation/inbox.py) and is kept as `kind`."""
+class BrowserRoom:
+    """The browser room: speech comes from each person's microphone, through the session's
+    audio sockets; the run listens to it (facilitation/audio/)."""
 
+    kind = "browser"
     speed = 1.0
     position = 0
+    listens = True
 
-    def __init__(self, kind: str = "browser") -> None:
-        self.kind = kind
+    def skip(self, position: int) -> None:
+        return None
+
+    def due(self, now_ms: int) -> list[Speech]:
+        return []
+
+    end_ms = None
+
+
+class MeetingCall:
+    """A Zoom, Meet or Teams call: its bot says who speaks when (speaker state), pushed to
+    the run as speech (facilitation/meetings/consumers.py); no microphone to listen to."""
+
+    kind = "meeting_bot"
+    speed = 1.0
+    position = 0
+    listens = False
 
     def skip(self, position: int) -> None:
         return None
@@ -59,6 +78,7 @@ class ScriptSource:
     two participants (the script's a is the creator, b the invitee)."""
 
     kind = "simulation"
+    listens = False
 
     def __init__(self, script: Script, speed: float, participant_ids: tuple[str, str]) -> None:
         self.speed = speed
@@ -77,12 +97,11 @@ class ScriptSource:
         return self._items[start : self.position]
 
 
-def idle_source() -> dict:
-    return {"kind": "idle"}
+def browser_source() -> dict:
+    return {"kind": "browser"}
 
 
 def meeting_source() -> dict:
-    """A Zoom, Meet or Teams call: its bot's speaker state is pushed to the run."""
     return {"kind": MEETING}
 
 
@@ -99,5 +118,5 @@ def build_source(spec: dict, participant_ids: tuple[str, str]) -> Source:
         script = Script.from_mapping(spec["script"], source="run")
         return ScriptSource(script, source_speed(spec), participant_ids)
     if spec.get("kind") == MEETING:
-        return IdleSource(kind="meeting_bot")
-    return IdleSource()
+        return MeetingCall()
+    return BrowserRoom()

@@ -25,6 +25,7 @@ from facilitation.engine import Event, ParticipantInfo, Signals, Toggles
 from facilitation.engine.conductor import Fed
 from facilitation.engine.inputs import (
     Input,
+    MicrophoneChanged,
     Observed,
     Paused,
     Resumed,
@@ -126,6 +127,9 @@ def _input_row(item: Input) -> tuple[str, dict]:
     if isinstance(item, Observed):
         data = {"at": item.at_ms, "participant": item.participant_id}
         return "observed", {**data, "signals": asdict(item.signals)}
+    if isinstance(item, MicrophoneChanged):
+        data = {"at": item.at_ms, "participant": item.participant_id}
+        return "microphone", {**data, "status": item.status}
     if isinstance(item, Paused):
         return "paused", {"at": item.at_ms}
     if isinstance(item, Resumed):
@@ -143,6 +147,8 @@ def _input_from_row(kind: str, data: dict) -> Input:
         return SpeechStopped(at, data["participant"])
     if kind == "observed":
         return Observed(at, data["participant"], Signals(**data["signals"]))
+    if kind == "microphone":
+        return MicrophoneChanged(at, data["participant"], data["status"])
     if kind == "paused":
         return Paused(at)
     if kind == "resumed":

@@ -12,7 +12,7 @@ class PersonaAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "slug", "gender", "is_active", "updated_at")
     list_filter = ("is_active", "gender")
-    search_fields = ("name", "slug", "prompt")
+    search_fields = ("name", "slug", "description", "prompt")
     readonly_fields = ("prompt_preview", "created_at", "updated_at")
     actions = ("activate", "deactivate")
     fieldsets = (
@@ -22,6 +22,7 @@ class PersonaAdmin(admin.ModelAdmin):
             "Content",
             {
                 "fields": (
+                    "description",
                     "prompt",
                     "core_behaviors",
                     "intervention_style",

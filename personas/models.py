@@ -18,6 +18,10 @@ class Persona(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=100)
     prompt = models.TextField(help_text="The first paragraph of the README: the system prompt.")
+    description = models.TextField(
+        blank=True,
+        help_text="From ## Description: what the two people read on persona cards.",
+    )
     core_behaviors = models.JSONField(default=list)
     intervention_style = models.JSONField(
         default=list, help_text="Free-text notes on tone, from ## Intervention Style."
@@ -41,9 +45,3 @@ class Persona(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def summary(self) -> str:
-        """The first sentence of the prompt: enough for a card."""
-        first, _, _ = self.prompt.partition(". ")
-        return first.rstrip(".") + "."

@@ -1,7 +1,9 @@
 """Reads a persona's README.md from the persona library.
 
 Format (see personas/library/*/README.md): a `# Title`, one paragraph that is the prompt,
-then `## Core Behaviors`, `## Intervention Style` and `## Metadata` sections of `- ` bullets.
+a `## Description` paragraph written for the two people (what persona cards show: the prompt
+is for the model and never shown), then `## Core Behaviors`, `## Intervention Style` and
+`## Metadata` sections of `- ` bullets.
 Inside Intervention Style, a bullet `- <prompt type>: <template>` is a message template for the
 facilitation engine; other bullets describe the tone. Metadata bullets are `- key: value`;
 `TBD` or an empty value means "not set".
@@ -16,7 +18,8 @@ from facilitation.engine import PROMPT_KEYS, validate_template
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 SLUG_RE = re.compile(r"^[a-z0-9_]{2,64}$")
-REQUIRED_SECTIONS = ("Core Behaviors", "Intervention Style", "Metadata")
+REQUIRED_SECTIONS = ("Description", "Core Behaviors", "Intervention Style", "Metadata")
+DESCRIPTION_MAX_LENGTH = 200
 METADATA_KEYS = ("image", "entry_message", "cartesia_voice_id", "gender", "relevant_links")
 GENDERS = ("female", "male", "neutral")
 
@@ -33,6 +36,7 @@ class PersonaSpec:
     slug: str
     name: str
     prompt: str
+    description: str
     core_behaviors: list[str]
     intervention_style: list[str]
     prompt_templates: dict[str, str]
@@ -46,6 +50,7 @@ class PersonaSpec:
         return {
             "name": self.name,
             "prompt": self.prompt,
+            "description": self.description,
             "core_behaviors": self.core_behaviors,
             "intervention_style": self.intervention_style,
             "prompt_templates": self.prompt_templates,
@@ -103,16 +108,37 @@ def _bullets(section: str, lines: list[str], source: str) -> list[str]:
     return items
 
 
-def _first_paragraph(intro: list[str], source: str) -> str:
+def _first_paragraph(lines: list[str]) -> str:
     paragraph: list[str] = []
-    for line in intro:
+    for line in lines:
         if line.strip():
             paragraph.append(line.strip())
         elif paragraph:
             break
-    if not paragraph:
-        raise PersonaFormatError(source, "there is no prompt paragraph after the title")
     return " ".join(paragraph)
+
+
+def _prompt(intro: list[str], source: str) -> str:
+    prompt = _first_paragraph(intro)
+    if not prompt:
+        raise PersonaFormatError(source, "there is no prompt paragraph after the title")
+    return prompt
+
+
+def _description(lines: list[str], source: str) -> str:
+    description = _first_paragraph(lines)
+    if not description:
+        raise PersonaFormatError(source, "the section '## Description' is empty")
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        raise PersonaFormatError(
+            source, f"'## Description' is longer than {DESCRIPTION_MAX_LENGTH} characters"
+        )
+    if description.lower().startswith("you are"):
+        # The commonest slip: pasting the model's prompt where people will read it.
+        raise PersonaFormatError(
+            source, "'## Description' is for the two people, not the model ('You are…')"
+        )
+    return description
 
 
 def _style_and_templates(items: list[str], source: str) -> tuple[list[str], dict[str, str]]:
@@ -194,7 +220,8 @@ def parse_readme(text: str, slug: str, source: str) -> PersonaSpec:
     return PersonaSpec(
         slug=slug,
         name=title,
-        prompt=_first_paragraph(intro, source),
+        prompt=_prompt(intro, source),
+        description=_description(sections["Description"], source),
         core_behaviors=_bullets("Core Behaviors", sections["Core Behaviors"], source),
         intervention_style=style,
         prompt_templates=templates,

@@ -53,7 +53,16 @@ class SessionAdmin(admin.ModelAdmin):
         (None, {"fields": ("title", "public_id", "status", "creator", "is_demo")}),
         (
             "Conversation",
-            {"fields": ("goal", "relationship_context", "duration_minutes", "scheduled_at")},
+            {
+                "fields": (
+                    "goal",
+                    "relationship_context",
+                    "duration_minutes",
+                    "scheduled_at",
+                    "time_extensions",
+                    "extra_seconds",
+                )
+            },
         ),
         ("Where", {"fields": ("platform", "meeting_url", "bot_id", "client_id")}),
         (

@@ -15,7 +15,9 @@ class ErrorCode(StrEnum):
     SESSION_NOT_AWAITING_CONSENT = "SESSION_NOT_AWAITING_CONSENT"
     SESSION_CANNOT_BE_ARCHIVED = "SESSION_CANNOT_BE_ARCHIVED"
     PLATFORM_NOT_AVAILABLE = "PLATFORM_NOT_AVAILABLE"
+    OWN_INVITATION = "OWN_INVITATION"
     VALIDATION_ERROR = "VALIDATION_ERROR"
+    NO_MORE_EXTRA_TIME = "NO_MORE_EXTRA_TIME"
 
 
 MESSAGES = {
@@ -29,10 +31,15 @@ MESSAGES = {
     ErrorCode.SESSION_NOT_AWAITING_CONSENT: "Session is no longer waiting for consent",
     ErrorCode.SESSION_CANNOT_BE_ARCHIVED: "A live session must be ended before it is archived",
     ErrorCode.PLATFORM_NOT_AVAILABLE: "This meeting platform is not available on this server",
+    ErrorCode.OWN_INVITATION: (
+        "You created this session: only the person you invited can answer the invitation"
+    ),
     ErrorCode.VALIDATION_ERROR: "Some fields are not valid",
+    ErrorCode.NO_MORE_EXTRA_TIME: "This session already had all the extra time it can have",
 }
 
 NOT_FOUND_CODES = {ErrorCode.SESSION_NOT_FOUND, ErrorCode.SUMMARY_NOT_AVAILABLE}
+FORBIDDEN_CODES = {ErrorCode.OWN_INVITATION}
 
 
 class SessionError(Exception):
@@ -43,7 +50,9 @@ class SessionError(Exception):
 
     @property
     def http_status(self) -> int:
-        return 404 if self.code in NOT_FOUND_CODES else 400
+        if self.code in NOT_FOUND_CODES:
+            return 404
+        return 403 if self.code in FORBIDDEN_CODES else 400
 
     def as_dict(self) -> dict[str, str]:
         return {"code": str(self.code), "message": self.message}

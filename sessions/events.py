@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from sessions.models import Session, SessionEvent
+from sessions.models import LIVE_STATUSES, Session, SessionEvent
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +23,10 @@ AI_STATUS = "ai_status"
 INTERVENTION = "intervention"
 SETTINGS_CHANGED = "settings_changed"
 INTERVENTION_ACK = "intervention_ack"
+# Beyond the spec: "a few more minutes" after the planned time ran out, and a Zoom / Meet /
+# Teams session moved to the browser room because this server cannot join meetings.
+TIME_EXTENDED = "time_extended"
+PLATFORM_CHANGED = "platform_changed"
 # One of the two people corrected who is who among a meeting's speakers.
 SPEAKERS_SWAPPED = "speakers_swapped"
 
@@ -58,7 +62,7 @@ def append_event(
         seq=session.last_event_seq,
         type=type,
         data=data,
-        at_ms=session.clock_ms() if at_ms is None else at_ms,
+        at_ms=_live_clock_ms(session) if at_ms is None else at_ms,
     )
     transaction.on_commit(partial(broadcast, session.public_id, event.as_message()))
     public_id = session.public_id
@@ -70,6 +74,12 @@ def append_event(
         # robust: what reacts to an event may fail; the event and the caller's work stand.
         transaction.on_commit(react, robust=True)
     return event
+
+
+def _live_clock_ms(session: Session) -> int | None:
+    # Only while the session is live: after it ended (a recap edited, a page opened months
+    # later) an event has no place on the session's clock.
+    return session.clock_ms() if session.status in LIVE_STATUSES else None
 
 
 def record_event(

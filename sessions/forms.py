@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from accounts.names import NameField
 from facilitation import services as facilitation
 from facilitation.engine import SETUP_SWITCHES
 from personas.models import Persona
@@ -26,8 +27,8 @@ def _clean_text(value: str) -> str:
 
 
 class IdentityForm(forms.Form):
-    your_name = forms.CharField(label="Your name", max_length=80)
-    partner_name = forms.CharField(
+    your_name = NameField(label="Your name", max_length=80)
+    partner_name = NameField(
         label="Their name", max_length=80, help_text="The person you want to talk with."
     )
     relationship = forms.ChoiceField(
@@ -36,12 +37,6 @@ class IdentityForm(forms.Form):
     relationship_other = forms.CharField(
         label="In your words", max_length=120, required=False, help_text="Only if “Something else”."
     )
-
-    def clean_your_name(self) -> str:
-        return _clean_text(self.cleaned_data["your_name"])
-
-    def clean_partner_name(self) -> str:
-        return _clean_text(self.cleaned_data["partner_name"])
 
     def clean(self) -> dict:
         data = super().clean()

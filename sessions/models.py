@@ -85,6 +85,10 @@ class Session(FacilitatorSwitches):
     bot_id = models.CharField(max_length=100, blank=True)
     client_id = models.CharField(max_length=100, blank=True)
     is_demo = models.BooleanField(default=False)
+    # "A few more minutes" after the planned time ran out: how often it was asked for, and the
+    # seconds (on the session's clock) the planned end moved by.
+    time_extensions = models.PositiveSmallIntegerField(default=0)
+    extra_seconds = models.PositiveIntegerField(default=0)
     # The seq of the newest SessionEvent: the row lock on the session hands out the next one.
     last_event_seq = models.PositiveIntegerField(default=0, editable=False)
 

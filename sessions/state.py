@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from sessions.errors import ErrorCode, SessionError
 from sessions.events import SESSION_STATE, append_event
-from sessions.models import Participant, Session, Status
+from sessions.models import LIVE_STATUSES, Participant, Session, Status
 
 
 class Action(StrEnum):
@@ -138,6 +138,8 @@ def transition(
         if guard is not None:
             guard(locked)
         previous = locked.status
+        if at_ms is None and previous in LIVE_STATUSES:
+            at_ms = locked.clock_ms()  # a live session's moves are placed on its clock
         locked.status = move.target
         locked.save(update_fields=["status", "updated_at", *_stamp(locked, move.target)])
         data: dict = {"status": str(move.target), "previousStatus": previous}

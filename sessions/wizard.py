@@ -13,6 +13,15 @@ from sessions.models import Platform
 from sessions.services import NewSession
 
 STORE_KEY = "diadi_wizard"
+DEFAULT_PERSONA = "neutral_mediator"
+# Which facilitator step 3 suggests for the relationship chosen in step 1.
+PERSONA_FOR_RELATIONSHIP = {
+    "Romantic partners": "partner_reconnect",
+    "Co-founders": "cofounder_compass",
+    "Manager and report": "manager_bridge",
+    "Co-parents": "coparent_anchor",
+    "Family": "family_weaver",
+}
 
 
 @dataclass(frozen=True)
@@ -44,9 +53,9 @@ def step_for(number: object) -> Step:
 class WizardStore:
     """Raw answers per step, so going back and forth never loses what was typed."""
 
-    def __init__(self, browser_session: SessionBase, defaults: dict[str, dict]) -> None:
+    def __init__(self, browser_session: SessionBase, your_name: str) -> None:
         self._session = browser_session
-        self._defaults = defaults
+        self._your_name = your_name
 
     def _all(self) -> dict[str, dict[str, list[str]]]:
         return self._session.get(STORE_KEY, {})
@@ -73,9 +82,19 @@ class WizardStore:
             return step.form_class(bound)
         data = self.data(step)
         if data is None:
-            return step.form_class(initial=self._defaults.get(step.slug, {}))
+            return step.form_class(initial=self.defaults(step))
         raw = step.form_class(data)
         return step.form_class(initial={name: raw[name].value() for name in raw.fields})
+
+    def defaults(self, step: Step) -> dict[str, object]:
+        """What a step shows before it was answered; the facilitator fits the relationship."""
+        identity = self._all().get("identity", {})
+        relationship = (identity.get("relationship") or [""])[0]
+        return defaults_for(self._your_name, relationship).get(step.slug, {})
+
+    def suggested_persona(self) -> str:
+        identity = self._all().get("identity", {})
+        return persona_for((identity.get("relationship") or [""])[0])
 
     def first_invalid(self, before: int = len(STEPS) + 1) -> tuple[Step, forms.Form] | None:
         """The first step (numbered below `before`) whose stored answers do not validate."""
@@ -98,12 +117,24 @@ class WizardStore:
         self._session.pop(STORE_KEY, None)
 
 
-def defaults_for(your_name: str) -> dict[str, dict]:
-    persona = Persona.objects.active().filter(slug="neutral_mediator").first()
+def persona_for(relationship: str) -> str:
+    """The slug of the facilitator that fits a relationship, if it is active; else the default."""
+    wanted = PERSONA_FOR_RELATIONSHIP.get(relationship, DEFAULT_PERSONA)
+    active = set(
+        Persona.objects.active()
+        .filter(slug__in={wanted, DEFAULT_PERSONA})
+        .values_list("slug", flat=True)
+    )
+    if wanted in active:
+        return wanted
+    return DEFAULT_PERSONA if DEFAULT_PERSONA in active else ""
+
+
+def defaults_for(your_name: str, relationship: str = "") -> dict[str, dict]:
     return {
         "identity": {"your_name": your_name},
         "facilitator": {
-            "persona": persona.slug if persona else None,
+            "persona": persona_for(relationship) or None,
             **{switch.name: switch.default for switch in SETUP_SWITCHES},
         },
         "review": {"platform": Platform.DIADI, "duration_minutes": 30},

@@ -12,8 +12,8 @@ def test_a_new_user_signs_up_and_lands_on_the_hub(
 ):
     page.set_viewport_size(viewport)
     page.goto(f"{live_server_url}/")
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    page.get_by_role("link", name="Create an account").click()
+    expect(page.get_by_role("heading", name="Talk about what matters")).to_be_visible()
+    page.get_by_role("link", name="Try it: sign up and watch a demo").click()
 
     username = f"maya{viewport['width']}"
     page.get_by_label("Your name").fill("Maya")
@@ -23,6 +23,10 @@ def test_a_new_user_signs_up_and_lands_on_the_hub(
     page.get_by_label("Password confirmation").fill("a-long-enough-passphrase")
     page.get_by_role("button", name="Create account").click()
 
+    # The way in leads to the demo, one click away; the hub is one click too.
+    expect(page).to_have_url(f"{live_server_url}/sessions/demo/")
+    expect(page.get_by_role("button", name="Start the demo")).to_be_visible()
+    page.get_by_role("link", name="Not now").click()
     expect(page).to_have_url(f"{live_server_url}/hub/")
     expect(page.get_by_role("heading", name="Hello, Maya")).to_be_visible()
     for empty_state in ("No active session", "No sessions yet", "No recaps yet"):

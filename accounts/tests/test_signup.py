@@ -80,3 +80,14 @@ def test_next_only_leads_somewhere_on_this_site(client):
     other = {**VALID, "username": "maya2", "email": "maya2@example.com"}
     response = client.post(f"{reverse('signup')}?next=/accounts/profile/", other)
     assert response["Location"] == "/accounts/profile/"
+
+
+def test_it_refuses_a_name_of_invisible_characters(client):
+    response = client.post(reverse("signup"), {**VALID, "first_name": "\u200b\u200b\u202e"})
+    assert "Enter a name made of visible letters." in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_it_keeps_names_free_of_bidi_controls(client):
+    client.post(reverse("signup"), {**VALID, "first_name": "\u202eMa\u200bya"})
+    assert User.objects.get(username="maya").display_name == "Maya"

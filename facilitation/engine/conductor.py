@@ -17,6 +17,7 @@ from .engine import FacilitationEngine, ParticipantInfo
 from .events import Event, in_order
 from .inputs import (
     Input,
+    MicrophoneChanged,
     Observed,
     Paused,
     Resumed,
@@ -96,7 +97,8 @@ class Conductor:
         self.play_until(until_ms)
 
     def play_until(self, target_ms: int) -> list[Event]:
-        """Plays every input and tick up to `target_ms` (inputs first at equal times)."""
+        """Plays every input and tick up to `target_ms` (inputs first at equal times). Who
+        started or stopped speaking after the last tick is told at once, not a tick later."""
         events: list[Event] = []
         while self.next_tick_ms <= target_ms:
             events += self._feed_until(self.next_tick_ms)
@@ -104,6 +106,7 @@ class Conductor:
             events += self.engine.tick()
             self.next_tick_ms += self._tick_ms
         events += self._feed_until(target_ms)
+        events += self.engine.announcements()
         return in_order(events)
 
     def take_fed(self) -> list[Fed]:
@@ -129,6 +132,8 @@ class Conductor:
             engine.speech_stopped(item.participant_id, item.at_ms)
         elif isinstance(item, Observed):
             engine.observe(item.participant_id, item.signals, item.at_ms)
+        elif isinstance(item, MicrophoneChanged):
+            engine.microphone(item.participant_id, item.status, item.at_ms)
         elif isinstance(item, Paused):
             return engine.pause()
         elif isinstance(item, Resumed):

@@ -30,6 +30,10 @@ from .thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 SPEAKING = "speaking"
 LISTENING = "listening"
+# A person whose microphone is off, or whose audio stopped coming.
+MUTED = "muted"
+DISCONNECTED = "disconnected"
+MICROPHONE_STATUSES = (LISTENING, MUTED, DISCONNECTED)
 PREPARING = "preparing"
 INTERVENING = "intervening"
 PAUSED = "paused"
@@ -89,13 +93,19 @@ class FacilitationEngine:
         self._paused = False
         # Start or resume: silence is measured, and inputs are back-dated, from here.
         self._listening_since = 0
+        # People who cannot be heard right now, and why (MUTED or DISCONNECTED).
+        self._unheard: dict[str, str] = {}
 
     # Inputs -------------------------------------------------------------------------------
 
     def speech_started(self, participant_id: str, at_ms: int | None = None) -> None:
         """`at_ms` back-dates the onset (VAD reports it late); it never goes past now."""
         at = self._input_time(participant_id, at_ms)
-        if self._paused or self._talk.is_speaking(participant_id):
+        if (
+            self._paused
+            or self._talk.is_speaking(participant_id)
+            or participant_id in self._unheard
+        ):
             return
         start = self._talk.start(participant_id, max(at, self._listening_since))
         self._announce(participant_id, SPEAKING, start)
@@ -105,6 +115,23 @@ class FacilitationEngine:
         if self._paused or not self._talk.is_speaking(participant_id):
             return
         self._announce(participant_id, LISTENING, self._talk.stop(participant_id, at))
+
+    def microphone(self, participant_id: str, status: str, at_ms: int | None = None) -> None:
+        """A person's microphone was muted or dropped (what they were saying ends), or is
+        heard again (LISTENING)."""
+        if status not in MICROPHONE_STATUSES:
+            raise ValueError(f"a microphone is {', '.join(MICROPHONE_STATUSES)}, not {status!r}")
+        at = self._input_time(participant_id, at_ms)
+        was = self._unheard.get(participant_id, LISTENING)
+        if status == was:
+            return
+        if self._talk.is_speaking(participant_id):
+            self._talk.stop(participant_id, at)
+        if status == LISTENING:
+            del self._unheard[participant_id]
+        else:
+            self._unheard[participant_id] = status
+        self._announce(participant_id, status, at)
 
     def observe(self, participant_id: str, signals: Signals, at_ms: int | None = None) -> None:
         """The signals of one finished utterance; `at_ms` is when it ended."""
@@ -169,6 +196,11 @@ class FacilitationEngine:
     def _announce(self, participant_id: str, status: str, at_ms: int) -> None:
         data = {"participantId": participant_id, "status": status}
         self._queued.append(Event(PARTICIPANT_STATUS, at_ms, data))
+
+    def announcements(self) -> list[Event]:
+        """Who started or stopped speaking since the last call or tick, without waiting for
+        the next tick: people see it as soon as it is heard. Nothing else changes."""
+        return in_order(self._take_queued())
 
     def _take_queued(self) -> list[Event]:
         queued, self._queued = self._queued, []

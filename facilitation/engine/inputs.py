@@ -27,6 +27,11 @@ class SpeechStopped:
     text: str = ""
 
 
+# Who started or stopped speaking: what a listener (a voice activity detector, a meeting
+# bot's speaker state, a script) hears.
+TalkInput = SpeechStarted | SpeechStopped
+
+
 @dataclass(frozen=True)
 class Observed:
     """What one finished utterance told the classifier; `at_ms` is when it ended."""
@@ -34,6 +39,15 @@ class Observed:
     at_ms: int
     participant_id: str
     signals: Signals
+
+
+@dataclass(frozen=True)
+class MicrophoneChanged:
+    """A person's microphone was muted or dropped, or is heard again ("listening")."""
+
+    at_ms: int
+    participant_id: str
+    status: str
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """Start, pause (the kill switch), resume and end: the API, the live room's buttons, the demo."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from facilitation.models import FacilitationRun
@@ -37,7 +40,7 @@ def test_start_answers_the_spec_shape(people, ready):
     assert body["status"] == "in_progress"
     assert body["botId"] is None and body["clientId"].startswith("run_")
     assert body["eventUrl"].endswith(f"/ws/sessions/{ready.public_id}/events/")
-    assert FacilitationRun.objects.get(session=ready).source == {"kind": "idle"}
+    assert FacilitationRun.objects.get(session=ready).source == {"kind": "browser"}
 
 
 def test_either_participant_pauses_resumes_and_ends(people, ready):
@@ -168,3 +171,36 @@ def test_try_a_demo_starts_a_scripted_session(client, creator, persona):
 
 def test_the_demo_needs_an_account(client, persona):
     assert client.post(reverse("session_demo"))["Location"].startswith(reverse("login"))
+
+
+def test_try_a_demo_again_returns_to_the_demo_still_playing(client, creator, persona):
+    client.force_login(creator)
+    first = client.post(reverse("session_demo"))["Location"]
+    again = client.post(reverse("session_demo"))["Location"]
+    assert again == first
+    assert Session.objects.count() == 1
+
+
+def test_an_abandoned_demo_is_set_aside_for_a_new_one(client, creator, persona):
+    client.force_login(creator)
+    client.post(reverse("session_demo"))
+    abandoned = Session.objects.get()
+    # Its run stopped beating a while ago (the server was stopped, say).
+    FacilitationRun.objects.filter(session=abandoned).update(
+        heartbeat_at=timezone.now() - timedelta(minutes=2)
+    )
+    fresh = client.post(reverse("session_demo"))["Location"]
+    abandoned.refresh_from_db()
+    assert abandoned.status == Status.ENDED
+    assert fresh != reverse("live_room", args=[abandoned.public_id])
+    assert Session.objects.filter(status=Status.IN_PROGRESS).count() == 1
+
+
+def test_the_demo_page_explains_before_it_starts(client, creator, persona):
+    client.force_login(creator)
+    html = client.get(reverse("session_demo")).content.decode()
+    assert "Start the demo" in html
+    # one_sided.yaml at the default 4x: Priya and Tom, 10 minutes in 2.5.
+    assert "Priya and Tom talk it through" in html
+    assert "4 times faster than life, so the 10 minutes take about 3." in html
+    assert not Session.objects.exists()

@@ -2,39 +2,22 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser
 
-from facilitation.routing import websocket_urlpatterns
+from facilitation.tests.socket_support import close_code as _close_code
+from facilitation.tests.socket_support import open_socket
 from sessions import services
 from sessions.events import record_event
-from sessions.models import SessionEvent
-from sessions.services.access import BROWSER_KEYS
+from sessions.models import SessionEvent, new_public_id
 from sessions.state import Action, transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-app = URLRouter(websocket_urlpatterns)
 
 
 async def _connect(session, *, user=None, keys=None, after=None):
     path = f"/ws/sessions/{session.public_id}/events/"
     if after is not None:
         path += f"?after={after}"
-    communicator = WebsocketCommunicator(app, path)
-    communicator.scope["user"] = user or AnonymousUser()
-    communicator.scope["session"] = {BROWSER_KEYS: keys} if keys else {}
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def _close_code(communicator):
-    while True:
-        output = await communicator.receive_output(timeout=3)
-        if output["type"] == "websocket.close":
-            return output["code"]
+    return await open_socket(path, user=user, keys=keys)
 
 
 async def _next(communicator, type_):
@@ -61,7 +44,7 @@ async def test_an_outsider_is_closed_with_4004(ready_session, outsider):
 
 
 async def test_an_unknown_session_is_closed_with_4004(ready_session, creator):
-    ready_session.public_id = "does-not-exist"
+    ready_session.public_id = new_public_id()
     communicator = await _connect(ready_session, user=creator)
     assert await _close_code(communicator) == 4004
 

@@ -26,7 +26,7 @@ from sessions.state import Action, transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
-app = websocket_application()
+app = websocket_application
 
 
 @pytest.fixture

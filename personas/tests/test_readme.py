@@ -9,6 +9,12 @@ Still the first paragraph.
 
 A second paragraph that is not part of the prompt.
 
+## Description
+Calm and fair;
+good for testing.
+
+A note for the library's editors, not shown.
+
 ## Core Behaviors
 - Listen
 - Be fair
@@ -33,6 +39,7 @@ def test_it_reads_every_part():
     assert (
         spec.prompt == "You are a test facilitator. You help two people. Still the first paragraph."
     )
+    assert spec.description == "Calm and fair; good for testing."
     assert spec.core_behaviors == ["Listen", "Be fair"]
     assert spec.intervention_style == ["Gentle tone"]
     assert spec.prompt_templates == {
@@ -54,6 +61,18 @@ def test_it_reads_every_part():
             "'## Core Behaviors' is missing",
         ),
         (lambda t: t.replace("- Listen\n- Be fair\n", ""), "'## Core Behaviors' is empty"),
+        (lambda t: t.replace("## Description", "## Summary"), "'## Description' is missing"),
+        (
+            lambda t: t.replace(
+                "Calm and fair;\ngood for testing.\n\nA note", "\n\nA note"
+            ).replace("A note for the library's editors, not shown.", ""),
+            "'## Description' is empty",
+        ),
+        (
+            lambda t: t.replace("Calm and fair;", "You are calm and fair;"),
+            "for the two people, not the model",
+        ),
+        (lambda t: t.replace("Calm and fair;", "Calm " * 50), "longer than 200 characters"),
         (lambda t: t.replace("- gender: female", "- gender: robot"), "gender must be one of"),
         (lambda t: t.replace("- gender: female", "- voice: x"), "unknown metadata key 'voice'"),
         (lambda t: t.replace("- gender: female", "gender female"), "may only contain '- ' bullets"),
@@ -93,5 +112,6 @@ def test_the_shipped_library_has_the_spec_personas_and_more():
     assert len(specs) >= 8
     for spec in specs:
         assert spec.prompt.startswith("You are")
+        assert spec.description and not spec.description.startswith("You are")
         assert spec.entry_message
         assert {"balance", "time_warning", "inquiry"} <= set(spec.prompt_templates)

@@ -58,7 +58,9 @@ def test_a_deactivated_persona_comes_back_when_seeded(library: Path):
 def test_a_malformed_readme_fails_with_its_file_and_changes_nothing(library: Path):
     broken = library / "zz_broken"
     broken.mkdir()
-    (broken / "README.md").write_text("# Broken\n\nYou are broken.\n\n## Core Behaviors\n- x\n")
+    (broken / "README.md").write_text(
+        "# Broken\n\nYou are broken.\n\n## Description\nBroken.\n\n## Core Behaviors\n- x\n"
+    )
     with pytest.raises(CommandError) as error:
         _seed("--library", str(library))
     assert "zz_broken/README.md" in str(error.value)

@@ -7,9 +7,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from sessions.api.authentication import CsrfFailed
 from sessions.errors import ErrorCode, SessionError
 
+# First match wins: CsrfFailed before the PermissionDenied it specialises.
 _DRF_CODES: dict[type[exceptions.APIException], tuple[str, str | None]] = {
+    CsrfFailed: ("CSRF_FAILED", None),
     exceptions.NotAuthenticated: ("NOT_AUTHENTICATED", "Log in or send an API token."),
     exceptions.AuthenticationFailed: ("NOT_AUTHENTICATED", None),
     exceptions.PermissionDenied: ("SESSION_NOT_FOUND", "Session not found"),
@@ -53,7 +56,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         (value for kind, value in _DRF_CODES.items() if isinstance(exc, kind)),
         (str(exc.default_code).upper(), None),
     )
-    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotFound):
+    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotFound) and not isinstance(
+        exc, CsrfFailed
+    ):
         response.status_code = status.HTTP_404_NOT_FOUND
     response.data = {"code": code, "message": message or str(exc.detail)}
     return response

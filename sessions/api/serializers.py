@@ -3,6 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.names import EMPTY_NAME_MESSAGE, normalise_name
 from facilitation.engine import SETUP_SWITCHES
 from personas.models import Persona
 from sessions.meeting_urls import meeting_url_error
@@ -91,11 +92,21 @@ def _clean(value: str) -> str:
     return " ".join(value.split())
 
 
+class NameField(serializers.CharField):
+    """A person's name, normalised as on every other way in (accounts/names.py)."""
+
+    def to_internal_value(self, data: object) -> str:
+        name = normalise_name(super().to_internal_value(data))
+        if not name:
+            raise serializers.ValidationError(EMPTY_NAME_MESSAGE)
+        return name
+
+
 class CreateSessionSerializer(serializers.Serializer):
     goal = serializers.CharField(max_length=GOAL_MAX_LENGTH)
     relationshipContext = serializers.CharField(max_length=120)
-    partnerName = serializers.CharField(max_length=80)
-    creatorName = serializers.CharField(max_length=80, required=False)
+    partnerName = NameField(max_length=80)
+    creatorName = NameField(max_length=80, required=False)
     title = serializers.CharField(max_length=120, required=False)
     facilitator = FacilitatorSerializer(required=False)
     durationMinutes = serializers.IntegerField(
@@ -108,16 +119,13 @@ class CreateSessionSerializer(serializers.Serializer):
     def validate_goal(self, value: str) -> str:
         return _clean(value)
 
-    def validate_partnerName(self, value: str) -> str:
-        return _clean(value)
-
     def validate_scheduledAt(self, value: object) -> object:
         if value is not None and value <= timezone.now():
             raise serializers.ValidationError("Must be in the future.")
         return value
 
     def validate(self, attrs: dict) -> dict:
-        for key in ("goal", "relationshipContext", "partnerName"):
+        for key in ("goal", "relationshipContext"):
             if not attrs[key].strip():
                 raise serializers.ValidationError({key: "This field may not be blank."})
         url = attrs["meetingUrl"].strip()
@@ -144,14 +152,8 @@ class CreateSessionResponseSerializer(serializers.Serializer):
 
 class ConsentSerializer(serializers.Serializer):
     inviteToken = serializers.CharField(max_length=128)
-    inviteeName = serializers.CharField(max_length=80)
+    inviteeName = NameField(max_length=80)
     consented = serializers.BooleanField()
-
-    def validate_inviteeName(self, value: str) -> str:
-        cleaned = _clean(value)
-        if not cleaned:
-            raise serializers.ValidationError("This field may not be blank.")
-        return cleaned
 
 
 class ConsentResponseSerializer(serializers.Serializer):
@@ -185,3 +187,11 @@ class StatusResponseSerializer(serializers.Serializer):
 
 class EndSessionResponseSerializer(StatusResponseSerializer):
     summaryAvailable = serializers.BooleanField()
+
+
+class ExtendResponseSerializer(StatusResponseSerializer):
+    extraMinutes = serializers.IntegerField(help_text="Minutes this request added.")
+    endsAt = serializers.DateTimeField(
+        allow_null=True, help_text="When the planned time now runs out (wall clock)."
+    )
+    extensionsLeft = serializers.IntegerField()

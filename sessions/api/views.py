@@ -1,7 +1,6 @@
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 from facilitation import services as facilitation
 from facilitation.engine import SETUP_SWITCHES, Toggles
 from sessions import services
+from sessions.api.authentication import SessionAuthentication
 from sessions.api.pagination import SessionPagination
 from sessions.api.serializers import (
     ConsentResponseSerializer,
@@ -19,23 +19,20 @@ from sessions.api.serializers import (
     CreateSessionSerializer,
     EndSessionResponseSerializer,
     ErrorSerializer,
+    ExtendResponseSerializer,
     ListQuerySerializer,
     SessionSerializer,
     StartSessionResponseSerializer,
     StartSessionSerializer,
     StatusResponseSerializer,
 )
+from sessions.converters import PublicIdConverter
 from sessions.errors import ErrorCode, SessionError
 from sessions.models import Participant, Session
 from sessions.views.invite import invite_url
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Session not found")
 BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Invalid input or state")
-
-
-class _CsrfCheck(SessionAuthentication):
-    def check(self, request: Request) -> None:
-        self.enforce_csrf(request)
 
 
 class SessionViewSet(viewsets.GenericViewSet):
@@ -45,7 +42,7 @@ class SessionViewSet(viewsets.GenericViewSet):
     pagination_class = SessionPagination
     permission_classes = [AllowAny]
     lookup_field = "public_id"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = PublicIdConverter.regex
 
     def _keys(self) -> dict[str, str]:
         return services.browser_keys(self.request.session)
@@ -58,7 +55,7 @@ class SessionViewSet(viewsets.GenericViewSet):
         session, participant = services.get_for(public_id, self.request.user, self._keys())
         if not self.request.user.is_authenticated and self.request.method not in ("GET", "HEAD"):
             # A guest invitee's browser key rides on the session cookie: same CSRF rules.
-            _CsrfCheck().check(self.request)
+            SessionAuthentication().enforce_csrf(self.request)
         return session, participant
 
     def get_queryset(self) -> QuerySet[Session]:
@@ -205,3 +202,21 @@ class SessionViewSet(viewsets.GenericViewSet):
         session, participant = self._session_for(public_id)
         ended = facilitation.end(session, participant)
         return Response({"status": ended.status, "summaryAvailable": False})
+
+    @extend_schema(
+        request=None,
+        responses={200: ExtendResponseSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def extend(self, request: Request, public_id: str) -> Response:
+        """A few more minutes for a live session (twice at most); both people are told."""
+        session, participant = self._session_for(public_id)
+        extended = facilitation.extend_time(session, participant)
+        return Response(
+            {
+                "status": extended.status,
+                "extraMinutes": facilitation.EXTENSION_MINUTES,
+                "endsAt": facilitation.ends_at(extended),
+                "extensionsLeft": facilitation.extensions_left(extended),
+            }
+        )

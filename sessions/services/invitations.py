@@ -91,20 +91,38 @@ def _create(creator: AbstractBaseUser, spec: NewSession, *, is_demo: bool = Fals
     return session
 
 
-@transaction.atomic
 def issue_invitation(session: Session) -> str:
-    """A new single-use invite token for `session`; any earlier unused one stops working."""
-    if session.status not in WAITING_STATUSES:
-        raise SessionError(ErrorCode.SESSION_NOT_AWAITING_CONSENT)
-    now = timezone.now()
-    session.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
-    raw = tokens.new_secret()
-    Invitation.objects.create(
-        session=session,
-        token_hash=tokens.digest(raw),
-        expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
-    )
+    """A new single-use invite token for `session`; any earlier unused one stops working.
+
+    Under the session's row lock, which an answer takes too: a new link and an acceptance
+    racing each other cannot both succeed, and the loser hears what happened.
+    """
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().filter(pk=session.pk).first()
+        if locked is None:
+            raise SessionError(ErrorCode.SESSION_NOT_FOUND)
+        if locked.status not in WAITING_STATUSES:
+            raise SessionError(ErrorCode.SESSION_NOT_AWAITING_CONSENT, _answered(locked))
+        now = timezone.now()
+        locked.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        raw = tokens.new_secret()
+        Invitation.objects.create(
+            session=locked,
+            token_hash=tokens.digest(raw),
+            expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
+        )
     return raw
+
+
+def _answered(session: Session) -> str | None:
+    invitee = session.participants.get(role=Role.INVITEE)
+    if invitee.consent == Consent.CONSENTED:
+        return f"{invitee.display_name} has accepted the invitation: no new link is needed."
+    if invitee.consent == Consent.DECLINED:
+        return f"{invitee.display_name} declined the invitation: there is nothing to send."
+    return None
 
 
 def find_invitation(raw_token: str) -> Invitation | None:
@@ -136,14 +154,21 @@ def open_invitation(invitation: Invitation) -> None:
             transition(invitation.session, Action.OPEN_INVITATION, reason="invitation_opened")
 
 
-def _claim_invitation(raw_token: str, session: Session | None) -> Invitation:
+def _claim_invitation(
+    raw_token: str, session: Session | None, user: AbstractBaseUser | None
+) -> Invitation:
     invitation = find_invitation(raw_token)
     if invitation is None or (session is not None and invitation.session_id != session.pk):
         raise SessionError(ErrorCode.INVALID_INVITE_TOKEN)
-    # Single use, even against two simultaneous answers: only one UPDATE can match.
-    claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
-        used_at=timezone.now()
-    )
+    if user is not None and user.is_authenticated and user.pk == invitation.session.creator_id:
+        # Refused before the token is spent: it stays the partner's to use.
+        raise SessionError(ErrorCode.OWN_INVITATION)
+    # The row lock a new link takes too (issue_invitation); then single use, even against two
+    # simultaneous answers: only one UPDATE can match, and none once the link was replaced.
+    Session.objects.select_for_update().filter(pk=invitation.session_id).first()
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True
+    ).update(used_at=timezone.now())
     if not claimed:
         raise SessionError(ErrorCode.INVALID_INVITE_TOKEN)
     return invitation
@@ -162,7 +187,7 @@ def answer_invitation(
     `session`, when given, must be the invitation's own session (the API names it in the path).
     """
     with transaction.atomic():
-        invitation = _claim_invitation(raw_token, session)
+        invitation = _claim_invitation(raw_token, session, user)
         invitee = Participant.objects.select_for_update().get(
             session=invitation.session, role=Role.INVITEE
         )
@@ -172,11 +197,7 @@ def answer_invitation(
             invitee.consent = Consent.CONSENTED
             invitee.consented_at = timezone.now()
             invitee.browser_secret_hash = tokens.digest(secret)
-            if (
-                user is not None
-                and user.is_authenticated
-                and user.pk != invitation.session.creator_id
-            ):
+            if user is not None and user.is_authenticated:
                 invitee.user = user
         else:
             invitee.consent = Consent.DECLINED

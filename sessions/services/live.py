@@ -22,13 +22,21 @@ def live_settings(session: Session) -> dict[str, bool]:
     return {wire: getattr(session, field) for wire, field in LIVE_SETTINGS.items()}
 
 
-def update_live_settings(session_pk: int, participant: Participant, changes: dict) -> SessionEvent:
-    """Persist new live-room settings (validated by the caller) and tell everyone."""
+def update_live_settings(
+    session_pk: int, participant: Participant, changes: dict
+) -> SessionEvent | None:
+    """Persist new live-room settings (validated by the caller) and tell everyone; None when
+    nothing changed (the same values again, or the session is gone), so nothing is logged."""
     with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session_pk)
-        for wire, value in changes.items():
-            setattr(session, LIVE_SETTINGS[wire], value)
-        session.save(update_fields=[LIVE_SETTINGS[wire] for wire in changes])
+        session = Session.objects.select_for_update().filter(pk=session_pk).first()
+        if session is None:
+            return None
+        changed = [wire for wire, value in changes.items() if live_settings(session)[wire] != value]
+        if not changed:
+            return None
+        for wire in changed:
+            setattr(session, LIVE_SETTINGS[wire], changes[wire])
+        session.save(update_fields=[LIVE_SETTINGS[wire] for wire in changed])
         return append_event(
             session,
             SETTINGS_CHANGED,
@@ -39,11 +47,21 @@ def update_live_settings(session_pk: int, participant: Participant, changes: dic
 def acknowledge_intervention(
     session_pk: int, participant: Participant, intervention_id: str, action: str
 ) -> SessionEvent | None:
-    """Record what a person did with a prompt; None if the session never showed that prompt."""
+    """Record what a person did with a prompt, once: their first answer stands and is what a
+    repeated one returns. None if the session never showed that prompt."""
     with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session_pk)
+        session = Session.objects.select_for_update().filter(pk=session_pk).first()
+        if session is None:
+            return None
         if not session.events.filter(type=INTERVENTION, data__id=intervention_id).exists():
             return None
+        earlier = session.events.filter(
+            type=INTERVENTION_ACK,
+            data__interventionId=intervention_id,
+            data__participantId=participant.public_id,
+        ).first()
+        if earlier is not None:
+            return earlier
         return append_event(
             session,
             INTERVENTION_ACK,

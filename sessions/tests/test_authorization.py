@@ -5,6 +5,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from sessions.models import new_public_id
+
 pytestmark = pytest.mark.django_db
 
 PAGES = [
@@ -56,8 +58,7 @@ def test_outsiders_get_404_on_every_page(world, method, name, who):
 def test_a_missing_session_looks_the_same_as_someone_elses(world, method, name):
     _, _, clients = world
     assert (
-        _call(clients["creator"], method, reverse(name, args=["no-such-session"])).status_code
-        == 404
+        _call(clients["creator"], method, reverse(name, args=[new_public_id()])).status_code == 404
     )
 
 
@@ -129,5 +130,6 @@ def test_a_guest_api_write_needs_the_csrf_token(world):
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = clients["guest"].cookies
     response = strict.delete(f"/api/v1/sessions/{guest_session.public_id}/")
-    assert response.status_code == 404  # CSRF failure is answered like any other refusal
+    assert response.status_code == 403
+    assert response.json()["code"] == "CSRF_FAILED"
     guest_session.refresh_from_db()

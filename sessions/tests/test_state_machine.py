@@ -166,3 +166,26 @@ async def test_the_event_is_broadcast_after_commit(make_session):
     last = await session.events.order_by("-seq").afirst()
     assert message["event"]["seq"] == last.seq
     assert json.loads(message["text"]) == message["event"]
+
+
+def test_only_a_live_session_places_its_events_on_its_clock(make_session):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from sessions.events import record_event
+
+    session, _ = make_session(consented=True)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        session = transition(session, Action.START)
+    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False):
+        paused = record_event(session.pk, "ai_status", {"status": "paused"})
+        transition(session, Action.END)
+    ended = session.events.get(type="session_state", data__status="ended")
+    assert (paused.at_ms, ended.at_ms) == (120_000, 120_000)
+    # A page opened a year later: no session time (it would not even fit the column).
+    with time_machine.travel(start + dt.timedelta(days=365), tick=False):
+        later = record_event(session.pk, "participant_status", {"status": "joined"})
+    assert later.at_ms is None

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from accounts.names import NameField
+from diadi.middleware import never_compressed
 from facilitation import adapters
 from sessions import services
 from sessions.errors import SessionError
@@ -24,6 +26,7 @@ def invite_url(request: HttpRequest, raw_token: str) -> str:
     )
 
 
+@never_compressed
 def launch(request: HttpRequest, public_id: str) -> HttpResponse:
     """Step 5 of the wizard: the invite link, shown once, and what happens next."""
     session, you = services.get_for_page(request, public_id)
@@ -50,9 +53,12 @@ def launch(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _share_text(session: Session, from_name: str, link: str) -> str:
+    goal = session.goal.strip()
+    # “Agree on a budget.” needs no full stop after it; “Agree on a budget” does.
+    stop = "" if goal.endswith((".", "!", "?", "…")) else "."
     return (
         f"Hi, it's {from_name}. I'd like us to talk about something that matters to me, with a "
-        f"little help from Diadi. The goal: “{session.goal}”. Have a look and decide if you "
+        f"little help from Diadi. The goal: “{goal}”{stop} Have a look and decide if you "
         f"want to join: {link}"
     )
 
@@ -74,14 +80,11 @@ def new_invitation(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 class AcceptForm(forms.Form):
-    invitee_name = forms.CharField(label="Your name", max_length=80)
+    invitee_name = NameField(label="Your name", max_length=80)
     agree = forms.BooleanField(
         label="I have read what the facilitator does and I agree to take part.",
         error_messages={"required": "Tick this box to accept, or decline below."},
     )
-
-    def clean_invitee_name(self) -> str:
-        return " ".join(self.cleaned_data["invitee_name"].split())
 
 
 def _invalid_invitation(request: HttpRequest) -> HttpResponse:

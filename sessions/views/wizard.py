@@ -12,7 +12,6 @@ from sessions.wizard import (
     STEPS,
     Step,
     WizardStore,
-    defaults_for,
     new_session_from,
     step_for,
 )
@@ -21,7 +20,7 @@ FRESH_INVITES = "diadi_fresh_invites"
 
 
 def _store(request: HttpRequest) -> WizardStore:
-    return WizardStore(request.session, defaults_for(request.user.display_name))
+    return WizardStore(request.session, request.user.display_name)
 
 
 def _render_step(
@@ -33,6 +32,7 @@ def _render_step(
         "form": form,
         "titles": ALL_TITLES,
         "answers": store.cleaned() if step.slug == "review" else {},
+        "suggested_persona": store.suggested_persona() if step.slug == "facilitator" else "",
         "platforms_needing_bot": [Platform.ZOOM, Platform.MEET, Platform.TEAMS],
     }
     template = "sessions/wizard.html#step" if request.htmx else "sessions/wizard.html"

@@ -51,6 +51,16 @@
       window.location.assign(root.dataset.deletedUrl || "/");
       return;
     }
+    if (message.type === "session_state" && message.data && message.data.status) {
+      // The snapshot on (re)connecting re-draws the page only if the status moved meanwhile;
+      // otherwise it is "session_snapshot", so nothing swaps under a hand about to click.
+      const moved = message.data.status !== root.dataset.status;
+      root.dataset.status = message.data.status;
+      if (message.seq === undefined && !moved) {
+        dispatch({ ...message, type: "session_snapshot" });
+        return;
+      }
+    }
     dispatch(message);
   };
 

@@ -15,8 +15,9 @@
   });
   document.addEventListener("htmx:afterSwap", (event) => {
     init(event.target);
+    // A step with errors: forms.js focuses the first of them instead.
     const title = event.target.querySelector("#step-title");
-    if (title) title.focus();
+    if (title && !event.target.querySelector('[aria-invalid="true"], .form-errors')) title.focus();
   });
   init(document);
 })();
