@@ -63,7 +63,7 @@ def test_both_follow_the_facilitator_in_the_call(
             "The facilitator could not stay in the call"
         )
         expect(page.locator("[data-bot-reason]")).to_have_text("The bot was removed by the host")
-        expect(page.get_by_text("Paused.", exact=False)).to_be_visible()
+        expect(page.get_by_text("Paused.", exact=True)).to_be_visible()
 
     # Maya sends it back in.
     maya.get_by_role("button", name="Send the facilitator back in").click()
