@@ -22,54 +22,15 @@ import json
 import logging
 import os
 import random
-import resource
-import socket
-import statistics
-import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LOG = ROOT / "var" / "bench-capacity.log"
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/diadi_bench")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
-os.environ["DEBUG"] = "1"
-sys.path.insert(0, str(ROOT))
+import production
 
-DAPHNE_APP = "diadi.asgi:application"
-# The Procfile's `runs` worker.
-RUNS_WORKER = ("--queues=runs", "--pool=threads", "--concurrency=4", "--loglevel=WARNING")
+LOG = production.ROOT / "var" / "bench-capacity.log"
 CONVERSATION_S = 75
 PAUSE_S = 5
-
-
-def _ensure_database() -> None:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _setup_django() -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("seed_personas", verbosity=0)
 
 
 def _script(seed: int) -> dict:
@@ -221,9 +182,7 @@ def _results(ids: list[str]) -> tuple[int, list[float]]:
 
 def _p(values: list[float], p: int) -> str:
     values = [v for v in values if v is not None]
-    if len(values) < 2:
-        return "n/a"
-    return f"{statistics.quantiles(values, n=100, method='inclusive')[p - 1]:.0f}"
+    return f"{production.percentile(values, p):.0f}" if len(values) > 1 else "n/a"
 
 
 async def _measure(port: int, worker_pid: int, count: int) -> list[str]:
@@ -278,34 +237,9 @@ def main() -> None:
     )
     parser.add_argument("--sessions", type=int, nargs="+", default=[10, 100, 500])
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
-    _ensure_database()
-    _setup_django()
+    production.setup()
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    port = _free_port()
-    log = open(LOG, "w")  # noqa: SIM115 - the servers write to it until the end
-    print(f"Servers' log: {LOG}; {os.cpu_count()} cores")
-    web = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), DAPHNE_APP],
-        cwd=ROOT,
-        stdout=log,
-        stderr=log,
-    )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "diadi", "worker", *RUNS_WORKER],
-        cwd=ROOT,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        time.sleep(3)  # the worker connects to the broker
+    with production.Diadi(LOG) as diadi:
         columns = (
             "sessions",
             "facilitated",
@@ -318,19 +252,12 @@ def main() -> None:
         )
         print(" | ".join(columns))
         for count in args.sessions:
-            row = asyncio.run(_measure(port, worker.pid, count))
+            row = asyncio.run(_measure(diadi.port, diadi.worker.pid, count))
             print(
                 " | ".join(
                     f"{value:>{len(name)}}" for value, name in zip(row, columns, strict=True)
                 )
             )
-    finally:
-        for process in (web, worker):
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Event latency: from a facilitation run writing an event to every websocket client having it.
 
-Three processes, as in production: Daphne serving the events websocket, a facilitation run
-(`simulate_session`, the same engine and event path as a live session) writing events, and
-this process holding N websocket clients. Redis carries the broadcast, PostgreSQL the log.
+As in production: Daphne serving the events websocket, a `runs` worker hosting the session's
+facilitation run (which `simulate_session` hands out, as any started session's), and this
+process holding N websocket clients. Redis carries the broadcast, PostgreSQL the log.
 
     python bench/event_latency.py            # N = 2, 100, 1000
     python bench/event_latency.py --clients 2 10
@@ -14,50 +14,15 @@ measured from each event's timestamp, stamped when the run writes it, to its arr
 import argparse
 import asyncio
 import json
-import os
-import resource
-import socket
-import statistics
-import subprocess
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import production
+
+ROOT = production.ROOT
 SCRIPT = ROOT / "facilitation" / "simulations" / "balanced.yaml"
-LOG = ROOT / "var" / "bench-daphne.log"
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/diadi_bench")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
-os.environ["DEBUG"] = "1"
-sys.path.insert(0, str(ROOT))
-
-
-def _ensure_database() -> None:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _setup_django() -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("seed_personas", verbosity=0)
+LOG = ROOT / "var" / "bench-event-latency.log"
 
 
 def _session_and_cookie() -> tuple[str, str]:
@@ -153,10 +118,6 @@ async def _measure(port: int, clients: int, speed: float) -> tuple[list[float], 
     return latencies, len(events), seconds
 
 
-def _percentile(values: list[float], p: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -169,58 +130,24 @@ def main() -> None:
         help="simulation speed (default 20x: about 7 events a second, 20 times a real session)",
     )
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
-
-    _ensure_database()
-    _setup_django()
-    port = _free_port()
-    log = open(LOG, "w")  # noqa: SIM115 - Daphne writes to it until the end
-    print(f"Daphne's log: {LOG}")
-    daphne = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "diadi.asgi:application",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    production.setup()
+    with production.Diadi(LOG) as diadi:
         print(
             f"event latency, run -> Redis -> Daphne -> websocket ({SCRIPT.name} at {args.speed:g}x)"
         )
         columns = ("clients", "events", "deliveries", "offered/s", "p50 ms", "p95 ms", "p99 ms")
         print(" ".join(f"{name:>10}" for name in columns) + "     max ms")
         for clients in args.clients:
-            latencies, events, seconds = asyncio.run(_measure(port, clients, args.speed))
+            latencies, events, seconds = asyncio.run(_measure(diadi.port, clients, args.speed))
             row = (
                 clients,
                 events,
                 len(latencies),
                 f"{events * clients / seconds:.0f}",
-                *(f"{_percentile(latencies, p):.1f}" for p in (50, 95, 99)),
+                *(f"{production.percentile(latencies, p):.1f}" for p in (50, 95, 99)),
                 f"{max(latencies):.1f}",
             )
             print(" ".join(f"{value:>10}" for value in row))
-    finally:
-        daphne.terminate()
-        try:
-            daphne.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            daphne.kill()
 
 
 if __name__ == "__main__":

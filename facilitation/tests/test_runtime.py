@@ -63,16 +63,36 @@ async def _started(make_session, name: str, host, speed: float = 0) -> tuple[Ses
     return session, run.pk
 
 
-async def _play(make_session, script: str, clock=None) -> Session:
-    """One session playing `script` to its end in a host of its own."""
+async def _play(make_session, script: str, clock=None, plan=None) -> Session:
+    """One session playing `script` to its end in a host of its own, on `clock`, or as fast
+    as possible with what `plan(session)` says happens when ({ms: action})."""
+    session_of: dict[str, Session] = {}
+    if plan is not None:
+
+        def clock():
+            return ScheduledClock(plan(session_of["session"]))
+
     host = runners.RunHost(classifier=runners.classify, clock=clock)
     await host.start()
     session, run_id = await _started(make_session, script, host)
+    session_of["session"] = session
     owner = await FacilitationRun.objects.values_list("owner", flat=True).aget(pk=run_id)
     assert await host.adopt(run_id, owner)
     await host.join(run_id)
     await host.shutdown()
     return session
+
+
+def _pressing(action: Action):
+    """Someone presses a button of the session (its status moves)."""
+
+    def press(session: Session):
+        async def act():
+            await sync_to_async(transition)(session, action)
+
+        return act
+
+    return press
 
 
 async def _events(session, *types):
@@ -97,24 +117,15 @@ async def _said(session) -> list[tuple]:
 
 
 async def test_the_kill_switch_stops_every_prompt_until_resume(make_session):
-    holder: dict[str, Session] = {}
-
-    def press(action):
-        async def act():
-            await sync_to_async(transition)(holder["session"], action)
-
-        return act
-
     # one_sided.yaml prompts at 211 s and 350 s: paused from 200 s to 400 s, nothing may come.
-    plan = {200_000: press(Action.PAUSE), 400_000: press(Action.RESUME)}
-    host = runners.RunHost(classifier=runners.classify, clock=lambda: ScheduledClock(plan))
-    await host.start()
-    session, run_id = await _started(make_session, "one_sided.yaml", host)
-    holder["session"] = session
-    owner = await FacilitationRun.objects.values_list("owner", flat=True).aget(pk=run_id)
-    await host.adopt(run_id, owner)
-    await host.join(run_id)
-    await host.shutdown()
+    session = await _play(
+        make_session,
+        "one_sided.yaml",
+        plan=lambda session: {
+            200_000: _pressing(Action.PAUSE)(session),
+            400_000: _pressing(Action.RESUME)(session),
+        },
+    )
 
     events = await _events(session)
     paused = next(e for e in events if e.data.get("status") == "paused")
@@ -135,27 +146,20 @@ async def test_the_kill_switch_stops_every_prompt_until_resume(make_session):
 
 
 async def test_settings_changed_in_the_room_reach_the_run(make_session):
-    holder: dict[str, Session] = {}
+    from sessions import services as sessions
 
-    async def prompts_off():
-        from sessions import services as sessions
+    def prompts_off(session):
+        async def act():
+            participant = await session.participants.afirst()
+            await sync_to_async(sessions.update_live_settings)(
+                session.pk, participant, {"facilitatedPrompts": False}
+            )
 
-        session = holder["session"]
-        participant = await session.participants.afirst()
-        await sync_to_async(sessions.update_live_settings)(
-            session.pk, participant, {"facilitatedPrompts": False}
-        )
+        return act
 
-    host = runners.RunHost(
-        classifier=runners.classify, clock=lambda: ScheduledClock({100_000: prompts_off})
+    session = await _play(
+        make_session, "one_sided.yaml", plan=lambda session: {100_000: prompts_off(session)}
     )
-    await host.start()
-    session, run_id = await _started(make_session, "one_sided.yaml", host)
-    holder["session"] = session
-    owner = await FacilitationRun.objects.values_list("owner", flat=True).aget(pk=run_id)
-    await host.adopt(run_id, owner)
-    await host.join(run_id)
-    await host.shutdown()
     # Without the change one_sided.yaml prompts at 211 s and 350 s (see the next test).
     assert await _events(session, "intervention") == []
 
@@ -259,26 +263,20 @@ async def test_a_stale_holder_can_never_write_again(make_session):
 async def test_a_session_deleted_while_its_run_writes_stops_the_run(make_session):
     from sessions import services as sessions
 
-    holder: dict[str, Session] = {}
+    def delete(session):
+        async def act():
+            await sync_to_async(sessions.delete_session)(session)
 
-    async def delete():
-        await sync_to_async(sessions.delete_session)(holder["session"])
+        return act
 
     for attempt in range(8):
-        plan = {random.Random(attempt).randint(1, 120) * 1000: delete}
-        host = runners.RunHost(
-            classifier=runners.classify, clock=lambda plan=plan: ScheduledClock(plan)
+        moment = random.Random(attempt).randint(1, 120) * 1000
+        session = await asyncio.wait_for(
+            _play(make_session, "balanced.yaml", plan=lambda s, m=moment: {m: delete(s)}),
+            timeout=30,
         )
-        await host.start()
-        session, run_id = await _started(make_session, "balanced.yaml", host)
-        holder["session"] = session
-        owner = await FacilitationRun.objects.values_list("owner", flat=True).aget(pk=run_id)
-        await host.adopt(run_id, owner)
-        await asyncio.wait_for(host.join(run_id), timeout=30)
-        await host.shutdown()
-        assert host.run_ids == []
         assert not await Session.objects.filter(pk=session.pk).aexists()
-        assert not await FacilitationRun.objects.filter(pk=run_id).aexists()
+        assert not await FacilitationRun.objects.filter(session_id=session.pk).aexists()
 
 
 async def test_the_run_drops_a_prompt_that_lands_after_the_kill_switch(make_session):
@@ -305,25 +303,16 @@ async def test_the_run_drops_a_prompt_that_lands_after_the_kill_switch(make_sess
 
 
 async def test_swapped_speaker_labels_reach_the_run_and_the_kept_speech(make_session):
-    holder: dict[str, Session] = {}
+    def swap(session):
+        async def act():
+            await Session.objects.filter(pk=session.pk).aupdate(platform="zoom")
+            await session.arefresh_from_db()
+            by = await session.participants.afirst()
+            await sync_to_async(services.swap_speakers)(session, by)
 
-    async def swap():
-        session = holder["session"]
-        await Session.objects.filter(pk=session.pk).aupdate(platform="zoom")
-        await session.arefresh_from_db()
-        by = await session.participants.afirst()
-        await sync_to_async(services.swap_speakers)(session, by)
+        return act
 
-    host = runners.RunHost(
-        classifier=runners.classify, clock=lambda: ScheduledClock({120_000: swap})
-    )
-    await host.start()
-    session, run_id = await _started(make_session, "one_sided.yaml", host)
-    holder["session"] = session
-    owner = await FacilitationRun.objects.values_list("owner", flat=True).aget(pk=run_id)
-    await host.adopt(run_id, owner)
-    await host.join(run_id)
-    await host.shutdown()
+    session = await _play(make_session, "one_sided.yaml", plan=lambda s: {120_000: swap(s)})
 
     creator = await session.participants.aget(role="creator")
     balances = await _events(session, "balance_update")

@@ -1,0 +1,97 @@
+"""What the production-mode benchmarks share: the local PostgreSQL and Redis, a migrated
+database, and Diadi's processes started as the Procfile starts them.
+
+Import it first: it sets the environment (DATABASE_URL / REDIS_URL default to the local
+services, a database of the benchmarks' own) before Django is loaded.
+"""
+
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/diadi_bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
+os.environ["DEBUG"] = "1"
+sys.path.insert(0, str(ROOT))
+
+# The Procfile's `runs` worker: it hosts every facilitation run.
+RUNS_WORKER = ("--queues=runs", "--pool=threads", "--concurrency=4", "--loglevel=WARNING")
+
+
+def setup() -> None:
+    """The benchmarks' database, created if missing, migrated, with the personas; and room
+    for a few thousand sockets."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_personas", verbosity=0)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
+
+
+def percentile(values: list[float], p: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+class Diadi:
+    """Daphne on a free port and a `runs` worker, logging to `log`, for a `with` block."""
+
+    def __init__(self, log: Path) -> None:
+        self.log_path = log
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "Diadi":
+        self._log = open(self.log_path, "w")
+        print(f"Servers' log: {self.log_path}; {os.cpu_count()} cores")
+        self.web = self._start(
+            "daphne", "-b", "127.0.0.1", "-p", str(self.port), "diadi.asgi:application"
+        )
+        self.worker = self._start("celery", "-A", "diadi", "worker", *RUNS_WORKER)
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(3)  # the worker connects to the broker
+        return self
+
+    def _start(self, *command: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", *command], cwd=ROOT, stdout=self._log, stderr=self._log
+        )
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        for process in (self.web, self.worker):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self._log.close()
