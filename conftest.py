@@ -82,7 +82,7 @@ def play_script(public_id: str, script: str, speed: float) -> subprocess.Popen:
     (facilitation/simulations/<script>); the running Diadi takes the run. Kill it when done."""
     return subprocess.Popen(
         [
-            *(sys.executable, "manage.py", "simulate_session", "--session", public_id),
+            *(sys.executable, "manage.py", "simulate_session", f"--session={public_id}"),
             *("--script", f"facilitation/simulations/{script}", "--speed", str(speed)),
         ],
         env=server_env(),
