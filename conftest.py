@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -71,12 +71,34 @@ def fake_openai_server():
     fake.stop()
 
 
+def start_daphne(env: dict[str, str], port: int) -> subprocess.Popen:
+    """Diadi served as `make run` serves it, in a process of its own; returns once it
+    answers its health probe."""
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
+            "diadi.asgi:application",
+        ],
+        env=env,
+    )
+    for _ in range(300):
+        if server.poll() is not None:
+            raise RuntimeError("Daphne exited before serving the tests")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("Daphne did not start for the tests")
+
+
 def play_script(public_id: str, script: str, speed: float) -> subprocess.Popen:
     """Someone plays a script in their ready session from the command line
     (facilitation/simulations/<script>); the running Diadi takes the run. Kill it when done."""
     return subprocess.Popen(
         [
-            *(sys.executable, "manage.py", "simulate_session", "--session", public_id),
+            *(sys.executable, "manage.py", "simulate_session", f"--session={public_id}"),
             *("--script", f"facilitation/simulations/{script}", "--speed", str(speed)),
         ],
         env=server_env(),
@@ -91,35 +113,23 @@ def live_server_url(django_db_setup, django_db_blocker, fake_openai_server) -> I
     with django_db_blocker.unblock():
         env = server_env()
     port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "diadi.asgi:application",
-        ],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = start_daphne(env, port)
     try:
-        for _ in range(300):
-            if server.poll() is not None:
-                raise RuntimeError("Daphne exited before serving the browser tests")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("Daphne did not start for the browser tests")
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def wait_for(check: Callable[[], object], seconds: float = 60) -> bool:
+    """Waits until `check()` holds (True) or `seconds` pass (False): for what a test awaits
+    from other processes, never as a measure of speed."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def start_worker(name: str, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:

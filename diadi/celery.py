@@ -11,6 +11,7 @@ app = Celery("diadi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="periodic")
+app.autodiscover_tasks(["facilitation.meetings"])
 
 # Periodic jobs. In the embedded default no beat runs: the run host runs this same schedule
 # in its own process (facilitation/runners.py).
@@ -31,4 +32,9 @@ app.conf.beat_schedule = {
     "summaries-sweep": {"task": "summaries.tasks.sweep", "schedule": 60.0},
     # Transcripts and recaps past RETENTION_DAYS are deleted (summaries/retention.py).
     "summaries-retention": {"task": "summaries.tasks.purge_expired", "schedule": 3600.0},
+    # Facilitator bots on their way into a call: joining, waiting room, in the call.
+    "meeting-bots-poll": {
+        "task": "facilitation.meetings.tasks.poll_meeting_bots",
+        "schedule": settings.MEETING_BOT_POLL_SECONDS,
+    },
 }

@@ -8,6 +8,7 @@ from django.urls import re_path
 
 from diadi.websocket_origin import SameOriginValidator
 from facilitation.admission import CLOSE_NOT_FOUND
+from facilitation.routing import bot_websocket_urlpatterns
 from facilitation.routing import websocket_urlpatterns as facilitation_routes
 from summaries.routing import websocket_urlpatterns as summaries_routes
 
@@ -28,4 +29,10 @@ websocket_urlpatterns = [
 ]
 
 # Pages of other origins are refused first, then the user is read from the session cookie.
-websocket_application = SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+browser_websocket_application = SameOriginValidator(
+    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+)
+# A meeting bot is no browser (no cookies, no Origin header): its secret path is its door.
+websocket_application = URLRouter(
+    [*bot_websocket_urlpatterns, re_path(r"", browser_websocket_application)]
+)

@@ -278,6 +278,12 @@ RUN_DB_THREADS = env.int("RUN_DB_THREADS", default=4)
 
 # Provider keys: a missing key switches the feature off with a visible reason, never a crash.
 MEETING_BAAS_API_KEY = env.str("MEETING_BAAS_API_KEY", default="")
+# Where MeetingBaas' API is (a local fake in tests); bots on their way into a call are
+# asked for their status this often.
+MEETING_BAAS_API_URL = env.str("MEETING_BAAS_API_URL", default="https://api.meetingbaas.com")
+MEETING_BOT_POLL_SECONDS = env.float("MEETING_BOT_POLL_SECONDS", default=10.0)
+# How long Diadi waits for an answer from MeetingBaas before telling the person so.
+MEETING_BAAS_TIMEOUT_SECONDS = env.float("MEETING_BAAS_TIMEOUT_SECONDS", default=15.0)
 DEEPGRAM_API_KEY = env.str("DEEPGRAM_API_KEY", default="")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 # Any server speaking OpenAI's Chat Completions protocol (tests point this at a local fake).

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from facilitation.models import FacilitationRun, TranscriptSegment
+from facilitation.models import FacilitationRun, MeetingBot, TranscriptSegment
 
 TRANSCRIPT_PERMISSION = "diadi_sessions.view_transcript"
 
@@ -51,3 +51,11 @@ class TranscriptSegmentAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(MeetingBot)
+class MeetingBotAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "session", "status", "bot_id", "created_at", "ended_at")
+    list_filter = ("status",)
+    # The speaker map holds the names people use in their calls: not shown.
+    exclude = ("speakers", "stream_secret_hash", "callback_secret_hash")

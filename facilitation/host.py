@@ -31,6 +31,7 @@ from facilitation.engine import Thresholds
 from facilitation.engine.inputs import Classifier
 from facilitation.inbox import run_group
 from facilitation.runtime import LiveRun, RunClock
+from facilitation.voice import voice_out_for
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ class RunHost:
                 thresholds=self._thresholds,
                 classifier=self._classifier,
                 clock=self._clock() if self._clock else None,
+                voice=voice_out_for(ctx.source, ctx.public_id),
             )
         except Exception as exc:
             logger.exception("Facilitation run %s could not be rebuilt", run_id)

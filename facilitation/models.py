@@ -95,3 +95,65 @@ class RunInput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.fed_ms} ms"
+
+
+def new_bot_reference() -> str:
+    return "bot_" + secrets.token_urlsafe(12)
+
+
+class MeetingBot(models.Model):
+    """A facilitator bot MeetingBaas sent into a session's Zoom, Meet or Teams call.
+
+    A session has one bot at a time; a bot that left or failed is kept beside the one sent
+    back in after it. Its two secrets (the audio sockets', the callbacks') are stored only
+    as SHA-256. The speaker map says which meeting name is which participant, here so every
+    process reads the same, and swaps with the labels.
+    """
+
+    class Status(models.TextChoices):
+        LAUNCHING = "launching"  # asked of MeetingBaas, no answer yet
+        JOINING = "joining"
+        WAITING_ROOM = "waiting_room"
+        IN_CALL = "in_call"
+        LEFT = "left"
+        FAILED = "failed"
+
+    session = models.ForeignKey(
+        "diadi_sessions.Session",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_bots",
+    )
+    # Still known once the session is deleted, so its bot can be sent away.
+    session_public_id = models.CharField(max_length=32, db_index=True)
+    reference = models.CharField(max_length=24, unique=True, default=new_bot_reference)
+    bot_id = models.CharField(max_length=100, blank=True, db_index=True)
+    stream_secret_hash = models.CharField(max_length=64, unique=True)
+    callback_secret_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.LAUNCHING)
+    reason = models.TextField(blank=True)
+    # Meeting name (normalised) -> participant public id; names of neither are absent.
+    speakers = models.JSONField(default=dict, blank=True)
+    leave_requested = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.status})"
+
+    @property
+    def is_present(self) -> bool:
+        """In the call or on its way there."""
+        return self.status in (
+            self.Status.LAUNCHING,
+            self.Status.JOINING,
+            self.Status.WAITING_ROOM,
+            self.Status.IN_CALL,
+        )

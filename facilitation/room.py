@@ -221,6 +221,11 @@ def live_room_context(session: Session, you: Participant) -> dict[str, object]:
         "captions_on": captions_on,
         "captions_note": captions,
         "browser_room": session.platform == Platform.DIADI and not session.is_demo,
+        "meeting": (
+            services.meeting_bot_context(session, you)
+            if session.platform != Platform.DIADI
+            else None
+        ),
         "settings_list": [
             {"key": s.wire, "label": s.label, "help": s.help, "on": state["settings"][s.wire]}
             for s in LIVE_SWITCHES

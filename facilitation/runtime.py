@@ -35,6 +35,7 @@ from facilitation.engine.inputs import (
     with_signals,
 )
 from facilitation.sources import build_source
+from facilitation.voice import SILENT, VoiceOut
 from sessions.events import SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED
 from sessions.models import Status
 
@@ -150,9 +151,11 @@ class LiveRun:
         thresholds: Thresholds,
         classifier: Classifier,
         clock: RunClock | None = None,
+        voice: VoiceOut = SILENT,
     ) -> None:
         self.ctx = ctx
         self._db = db
+        self._voice = voice
         self._classifier = classifier
         ids = (ctx.participants[0].id, ctx.participants[1].id)
         self._participant_ids = ids
@@ -248,6 +251,12 @@ class LiveRun:
         self._conductor.add([speech(at, participant)])
 
     async def __call__(self) -> None:
+        try:
+            await self._run()
+        finally:
+            self._voice.stop()
+
+    async def _run(self) -> None:
         await self._catch_up_controls()
         if not self._source.listens:
             await self._play()
@@ -324,6 +333,7 @@ class LiveRun:
                 store.write, ctx.run_id, ctx.holder, ctx.session_pk, batch, self._source.kind
             )
             self._kept += len(fed)
+            self._voice.hand(events)
 
     async def _end(self) -> None:
         await self._db(
@@ -369,6 +379,8 @@ class LiveRun:
 
     def _status_inputs(self, data: dict, at: int) -> list[Input]:
         status = data.get("status")
+        if status != STATUS_LIVE:
+            self._voice.stop()  # paused or over: silence at once
         if status == STATUS_PAUSED:
             self._paused = True
             return [Paused(at)]

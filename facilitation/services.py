@@ -14,10 +14,18 @@ from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-from facilitation import adapters, store
-from facilitation.models import FacilitationRun, TranscriptSegment
+from facilitation import store
+from facilitation.adapters.meetingbaas import MeetingBaasError
+from facilitation.meetings import bots, streams
+from facilitation.models import FacilitationRun, MeetingBot, TranscriptSegment
 from facilitation.simulation import Script, load_script
-from facilitation.sources import SIMULATIONS_DIR, browser_source, simulation_source, source_speed
+from facilitation.sources import (
+    SIMULATIONS_DIR,
+    browser_source,
+    meeting_source,
+    simulation_source,
+    source_speed,
+)
 from personas.services import get_active_persona
 from sessions import services as sessions
 from sessions.errors import ErrorCode, SessionError
@@ -38,13 +46,12 @@ def _check_can_start(session: Session, meeting_url: str | None) -> None:
     if session.platform == Platform.DIADI:
         return
     url = meeting_url if meeting_url is not None else session.meeting_url
-    if meeting_url_error(session.platform, url or ""):
-        raise SessionError(ErrorCode.INVALID_MEETING_URL)
-    raise SessionError(
-        ErrorCode.PLATFORM_NOT_AVAILABLE,
-        f"Diadi cannot join {Platform(session.platform).label} calls yet. "
-        "Use the Diadi browser room for this session.",
-    )
+    error = meeting_url_error(session.platform, url or "")
+    if error:
+        raise SessionError(ErrorCode.INVALID_MEETING_URL, error)
+    off = bots.meetings_off_reason()
+    if off:
+        raise SessionError(ErrorCode.PLATFORM_NOT_AVAILABLE, off)
 
 
 def start(
@@ -56,17 +63,44 @@ def start(
     host: str = "",
 ) -> Session:
     """Start the session and record its run, handed out to a run host once this commits
-    (facilitation/hooks.py), or already held by `host`; refuses with the spec's codes."""
+    (facilitation/hooks.py), or already held by `host`; refuses with the spec's codes.
+
+    A Zoom, Meet or Teams session sends its facilitator bot in first and starts only once
+    MeetingBaas took it: a bot that cannot be sent leaves the session ready, with the
+    reason shown to both; a session that then cannot start sends its bot away."""
     if session.status != Status.READY:
         raise SessionError(ErrorCode.SESSION_NOT_READY)
     _check_can_start(session, meeting_url)
-    source = source or browser_source()
+    if source is None and session.platform != Platform.DIADI:
+        return _start_in_call(session, by, meeting_url)
+    return _start_run(session, by, source or browser_source(), host=host)
+
+
+def _start_run(
+    session: Session, by: Participant | None, source: dict, *, host: str = "", bot_id: str = ""
+) -> Session:
     with transaction.atomic():
         Session.objects.filter(pk=session.pk).update(clock_rate=source_speed(source))
         started = transition(session, Action.START, by=by, reason="started", at_ms=0)
         run = store.create_run(started, source, host=host)
         started.client_id = f"run_{run.pk}"
-        started.save(update_fields=["client_id"])
+        started.bot_id = bot_id
+        started.save(update_fields=["client_id", "bot_id"])
+    return started
+
+
+def _start_in_call(session: Session, by: Participant | None, meeting_url: str | None) -> Session:
+    if meeting_url is not None and meeting_url != session.meeting_url:
+        Session.objects.filter(pk=session.pk, status=Status.READY).update(meeting_url=meeting_url)
+        session.meeting_url = meeting_url
+    bot = bots.send(session)
+    try:
+        started = _start_run(session, by, meeting_source(), bot_id=bot.bot_id)
+    except BaseException:
+        with contextlib.suppress(MeetingBaasError):
+            bots.send_away(bot.pk, "The session did not start.")
+        raise
+    bots.joined_session(bot)
     return started
 
 
@@ -98,8 +132,47 @@ def swap_speakers(session: Session, by: Participant) -> Session:
         TranscriptSegment.objects.filter(session=locked, participant__in=(first, second)).update(
             participant=Case(When(participant=first, then=Value(second)), default=Value(first))
         )
+        streams.swap_speakers(locked)
         append_event(locked, SPEAKERS_SWAPPED, {"participantId": by.public_id})
     return locked
+
+
+def send_bot_back(session: Session, by: Participant) -> MeetingBot:
+    """The facilitator bot left or failed: either person sends a new one into the call."""
+    if session.platform == Platform.DIADI:
+        raise SessionError(ErrorCode.VALIDATION_ERROR, "This session has no call to join.")
+    return bots.send_back(session)
+
+
+BOT_ACTIONS = {MeetingBot.Status.LEFT, MeetingBot.Status.FAILED}
+
+
+def meeting_bot_context(session: Session, you: Participant) -> dict[str, object]:
+    """The live room's card about the facilitator in the call."""
+    bot = bots.current(session)
+    return {
+        "session": session,
+        "you": you,
+        "bot": bot,
+        "bot_label": bots.LABELS[MeetingBot.Status(bot.status)] if bot else "",
+        "bot_gone": bot is not None and bot.status in BOT_ACTIONS,
+        "can_send_back": session.is_live and (bot is None or bot.status in BOT_ACTIONS),
+        "meetings_off": bots.meetings_off_reason(),
+    }
+
+
+def meeting_notice(session: Session) -> dict[str, str] | None:
+    """What the session page says about the call: meetings are off on this server, or the
+    last bot could not join (the session stayed ready)."""
+    if session.platform == Platform.DIADI:
+        return None
+    off = bots.meetings_off_reason()
+    if off and session.status in (Status.DRAFT, Status.PENDING_CONSENT, Status.READY):
+        return {"kind": "off", "message": off}
+    bot = bots.current(session)
+    if bot is not None and session.status == Status.READY and bot.status in BOT_ACTIONS:
+        return {"kind": "failed", "message": bot.reason or bots.LABELS[bot.status]}
+    return None
 
 
 def start_simulation(session: Session, script: Script, *, speed: float) -> Session:
@@ -185,9 +258,14 @@ def start_demo(user: AbstractBaseUser) -> Session:
     return start_simulation(session, script, speed=settings.DEMO_SPEED)
 
 
+def meetings_off_reason() -> str | None:
+    """Why this server cannot send a facilitator into Zoom, Meet or Teams calls."""
+    return bots.meetings_off_reason()
+
+
 def can_join_meetings() -> bool:
     """Whether this server can send a facilitator into Zoom, Meet or Teams calls."""
-    return adapters.MEETINGS.available
+    return meetings_off_reason() is None
 
 
 # Time. A session runs on its own clock: wall time since the start times the clock rate

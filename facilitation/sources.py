@@ -15,6 +15,7 @@ from facilitation.simulation import SPEAKERS, Script, timeline
 SIMULATIONS_DIR = Path(__file__).resolve().parent / "simulations"
 # A simulated conversation ends this long after its last word.
 SIMULATION_TAIL_MS = 1000
+MEETING = "meeting"
 
 Speech = SpeechStarted | SpeechStopped
 
@@ -54,6 +55,24 @@ class BrowserRoom:
     end_ms = None
 
 
+class MeetingCall:
+    """A Zoom, Meet or Teams call: its bot says who speaks when (speaker state), pushed to
+    the run as speech (facilitation/meetings/consumers.py); no microphone to listen to."""
+
+    kind = "meeting_bot"
+    speed = 1.0
+    position = 0
+    listens = False
+
+    def skip(self, position: int) -> None:
+        return None
+
+    def due(self, now_ms: int) -> list[Speech]:
+        return []
+
+    end_ms = None
+
+
 class ScriptSource:
     """A scripted conversation, played at `speed` times real time, spoken by the session's
     two participants (the script's a is the creator, b the invitee)."""
@@ -82,6 +101,10 @@ def browser_source() -> dict:
     return {"kind": "browser"}
 
 
+def meeting_source() -> dict:
+    return {"kind": MEETING}
+
+
 def simulation_source(script: Script, *, speed: float) -> dict:
     return {"kind": "simulation", "speed": speed, "script": script.to_mapping()}
 
@@ -94,4 +117,6 @@ def build_source(spec: dict, participant_ids: tuple[str, str]) -> Source:
     if spec.get("kind") == "simulation":
         script = Script.from_mapping(spec["script"], source="run")
         return ScriptSource(script, source_speed(spec), participant_ids)
+    if spec.get("kind") == MEETING:
+        return MeetingCall()
     return BrowserRoom()

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.names import NameField
+from facilitation import services as facilitation
 from facilitation.engine import SETUP_SWITCHES
 from personas.models import Persona
 from sessions.meeting_urls import meeting_url_error
@@ -93,10 +94,6 @@ class ReviewForm(forms.Form):
         label="Where you will talk",
         choices=Platform.choices,
         widget=forms.RadioSelect,
-        help_text=(
-            "The Diadi browser room works today. Diadi cannot join Zoom, Meet or Teams calls "
-            "yet: such a session can be planned, but it can only start once that arrives."
-        ),
     )
     meeting_url = forms.CharField(
         label="Meeting link",
@@ -118,6 +115,17 @@ class ReviewForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text="Leave empty to talk whenever you are both ready.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        off = facilitation.meetings_off_reason()
+        self.fields["platform"].help_text = (
+            f"{off} Such a session can be planned, but it can only start once they are on. "
+            "The Diadi browser room always works."
+            if off
+            else "For Zoom, Google Meet or Teams, the facilitator joins your call as a "
+            "participant when you start. Or talk in the Diadi browser room."
+        )
 
     def clean_scheduled_at(self) -> object:
         when = self.cleaned_data.get("scheduled_at")

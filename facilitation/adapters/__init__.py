@@ -38,6 +38,7 @@ MEETINGS = Service(
     "MEETING_BAAS_API_KEY",
     "Sends a Diadi bot into Zoom, Google Meet and Microsoft Teams calls.",
     "Sessions run in Diadi's own browser room.",
+    adapter="meetingbaas",
 )
 TRANSCRIPTION = Service(
     "Deepgram",

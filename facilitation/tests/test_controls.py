@@ -84,9 +84,10 @@ def test_a_session_waiting_for_consent_cannot_start(people, make_session):
     assert _post(people["maya"], waiting, "start").json()["code"] == "SESSION_NOT_READY"
 
 
-def test_meeting_platforms_need_a_valid_link_and_then_say_they_are_not_available(
-    people, make_session
+def test_meeting_platforms_need_a_valid_link_and_then_say_when_meetings_are_off(
+    people, make_session, settings
 ):
+    settings.MEETING_BAAS_API_KEY = ""
     session, _ = make_session(consented=True, platform="zoom")
     assert _post(people["maya"], session, "start").json()["code"] == "INVALID_MEETING_URL"
     bad = _post(
@@ -96,7 +97,7 @@ def test_meeting_platforms_need_a_valid_link_and_then_say_they_are_not_available
     good = _post(people["maya"], session, "start", {"meetingUrl": "https://zoom.us/j/85512345678"})
     assert good.status_code == 400
     assert good.json()["code"] == "PLATFORM_NOT_AVAILABLE"
-    assert "browser room" in good.json()["message"]
+    assert "MEETING_BAAS_API_KEY" in good.json()["message"]
     session.refresh_from_db()
     assert session.status == Status.READY
 

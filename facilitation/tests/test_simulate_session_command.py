@@ -60,7 +60,7 @@ def test_the_transcript_is_kept_with_the_speakers(persona):
 
 def test_it_plays_in_an_existing_ready_session(make_session):
     session, _ = make_session(consented=True)
-    events = _simulate("--script", str(SCRIPTS / "balanced.yaml"), "--session", session.public_id)
+    events = _simulate("--script", str(SCRIPTS / "balanced.yaml"), f"--session={session.public_id}")
     assert events[0]["seq"] == session.last_event_seq + 1
     session.refresh_from_db()
     assert session.status == Status.ENDED
@@ -69,9 +69,9 @@ def test_it_plays_in_an_existing_ready_session(make_session):
 def test_it_refuses_a_session_that_is_not_ready(make_session):
     session, _ = make_session()
     with pytest.raises(CommandError, match="not ready"):
-        _simulate("--script", str(SCRIPTS / "balanced.yaml"), "--session", session.public_id)
+        _simulate("--script", str(SCRIPTS / "balanced.yaml"), f"--session={session.public_id}")
     with pytest.raises(CommandError, match="No session"):
-        _simulate("--script", str(SCRIPTS / "balanced.yaml"), "--session", "nope")
+        _simulate("--script", str(SCRIPTS / "balanced.yaml"), "--session=nope")
 
 
 def test_a_broken_script_is_explained(tmp_path: Path, persona):

@@ -10,7 +10,7 @@ import time
 import pytest
 from django.conf import settings
 
-from conftest import server_env, start_worker
+from conftest import server_env, start_worker, wait_for
 from facilitation import services
 from facilitation.models import FacilitationRun
 from facilitation.simulation import load_script
@@ -36,15 +36,6 @@ def _hosts() -> dict[int, str]:
     )
 
 
-def _wait_for(check, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_runs_of_a_killed_worker_resume_elsewhere(persona, live_server_url):
     beat = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "diadi", "beat", "--loglevel=WARNING"],
@@ -59,7 +50,7 @@ def test_runs_of_a_killed_worker_resume_elsewhere(persona, live_server_url):
             session = services.create_simulation_session(script)
             services.start(session, None, source=simulation_source(script, speed=SPEED))
             sessions.append(session)
-        assert _wait_for(lambda: all(_hosts().values()) and len(_hosts()) == SESSIONS, 30)
+        assert wait_for(lambda: all(_hosts().values()) and len(_hosts()) == SESSIONS, 30)
         doomed = set(_hosts().values())
         assert len(doomed) == 1  # the only worker holds them all
 
@@ -72,16 +63,14 @@ def test_runs_of_a_killed_worker_resume_elsewhere(persona, live_server_url):
 
         # The lease (20 s) goes stale, the watchdog hands each run out again, the surviving
         # worker rebuilds them: within 45 s of the kill, every run lives there.
-        assert _wait_for(
+        assert wait_for(
             lambda: (
                 not Session.objects.filter(status=Status.IN_PROGRESS).exists()
                 or all(host and host not in doomed for host in _hosts().values())
             ),
             45,
         ), f"runs still held by the killed worker after {time.monotonic() - killed_at:.0f} s"
-        assert _wait_for(
-            lambda: not Session.objects.filter(status=Status.IN_PROGRESS).exists(), 120
-        )
+        assert wait_for(lambda: not Session.objects.filter(status=Status.IN_PROGRESS).exists(), 120)
     finally:
         for process in (first, second, beat):
             if process is not None and process.poll() is None:

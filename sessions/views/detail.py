@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from facilitation import adapters
+from facilitation import services as facilitation
 from sessions import services
 from sessions.errors import SessionError
 from sessions.events import SESSION_STATE
@@ -34,10 +34,11 @@ def _context(session: Session, you: Participant) -> dict[str, object]:
         ],
         "actions": {str(action) for action in allowed_actions(session.status)},
         "declined": partner.consent == Consent.DECLINED or you.consent == Consent.DECLINED,
+        "meeting_notice": facilitation.meeting_notice(session),
         # A Zoom / Meet / Teams session this server cannot join: offer the browser room.
         "offer_browser_room": session.needs_meeting_url
         and session.status in NOT_STARTED
-        and not adapters.MEETINGS.available,
+        and not facilitation.can_join_meetings(),
         "platform_note": _platform_note(session, you, partner),
         "ended_by_time": session.status == Status.ENDED
         and session.events.filter(

@@ -29,7 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--script", type=Path, required=True, help="YAML or JSON script.")
         parser.add_argument(
             "--session",
-            help="Public id of a ready session to play it in (default: a new demo session).",
+            help=(
+                "Public id of a ready session to play it in (default: a new demo session); "
+                "write --session=ID, as an id may begin with a dash."
+            ),
         )
         parser.add_argument(
             "--speed",
