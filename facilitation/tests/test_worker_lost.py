@@ -71,6 +71,8 @@ def test_runs_of_a_killed_worker_resume_elsewhere(persona, live_server_url):
             45,
         ), f"runs still held by the killed worker after {time.monotonic() - killed_at:.0f} s"
         assert wait_for(lambda: not Session.objects.filter(status=Status.IN_PROGRESS).exists(), 120)
+        # Each run, having ended its session, closes itself a moment later.
+        assert wait_for(lambda: not _hosts(), 30)
     finally:
         for process in (first, second, beat):
             if process is not None and process.poll() is None:
