@@ -11,9 +11,9 @@ released five seconds later.
 
 Printed per N: sessions facilitated to their end by the worker; tick lag p95 (how late an
 event is written after the session moment it belongs to); event delivery p95 (written →
-received by a client); kill switch p95 (API call → `paused` at both clients, and → the run's
-`ai_status: paused` at both clients, which shows the run heard it); worker RSS and CPU per
-session. Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default: the local ones).
+received by a client); kill switch p95 (API call → its answer, → `paused` at both clients,
+and → the run's `ai_status: paused` at both clients, which shows the run heard it); worker RSS
+and CPU per session. Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default: the local ones).
 """
 
 import argparse
@@ -139,11 +139,13 @@ async def _kill_switch(base: str, token: str, public_id: str, clients: list[Clie
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
         pressed = time.time()
         await http.post(f"/api/v1/sessions/{public_id}/pause")
+        answered = (time.time() - pressed) * 1000
         await asyncio.sleep(PAUSE_S)
         await http.post(f"/api/v1/sessions/{public_id}/resume")
     shown = [c.paused_at for c in clients]
     heard = [c.ai_paused_at for c in clients]
     return (
+        answered,
         (max(shown) - pressed) * 1000 if all(shown) else None,
         (max(heard) - pressed) * 1000 if all(heard) else None,
     )
@@ -224,8 +226,9 @@ async def _measure(port: int, worker_pid: int, count: int) -> list[str]:
         f"{done}",
         _p(lag, 95),
         _p(delivery, 95),
-        _p([shown for shown, _ in pressed], 95),
-        _p([heard for _, heard in pressed], 95),
+        _p([answered for answered, _, _ in pressed], 95),
+        _p([shown for _, shown, _ in pressed], 95),
+        _p([heard for _, _, heard in pressed], 95),
         f"{(rss_peak - rss_before) / count / 1024:.2f}",
         f"{cpu / count / seconds * 100:.2f}",
     ]
@@ -245,6 +248,7 @@ def main() -> None:
             "facilitated",
             "tick lag p95 ms",
             "delivery p95 ms",
+            "pause answered p95 ms",
             "pause shown p95 ms",
             "pause heard p95 ms",
             "RSS MB/session",
