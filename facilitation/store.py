@@ -36,7 +36,7 @@ from facilitation.engine.inputs import (
 )
 from facilitation.models import FacilitationRun, RunInput, TranscriptSegment, new_owner_token
 from sessions.errors import SessionError
-from sessions.events import SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED, append_event
+from sessions.events import SESSION_STATE, SETTINGS_CHANGED, SPEAKERS_SWAPPED, append_events
 from sessions.models import LIVE_STATUSES, Role, Session, Status
 from sessions.state import Action, transition
 
@@ -399,13 +399,12 @@ def write(run_id: int, holder: str, session_pk: int, batch: Batch, source_kind: 
             )
             for segment in batch.segments
         )
-        written = 0
-        for event in batch.events:
-            if session.status == Status.PAUSED and event.type not in ALLOWED_WHILE_PAUSED:
-                continue
-            append_event(session, event.type, event.data, at_ms=event.at_ms)
-            written += 1
-        return written
+        kept = [
+            (event.type, event.data, event.at_ms)
+            for event in batch.events
+            if session.status != Status.PAUSED or event.type in ALLOWED_WHILE_PAUSED
+        ]
+        return len(append_events(session, kept))
 
 
 def end_session(run_id: int, holder: str, session_pk: int, reason: str, at_ms: int) -> None:

@@ -53,27 +53,44 @@ def append_event(
 ) -> SessionEvent:
     """Write the next event of a session the caller has locked inside a transaction; it is
     placed on the session's clock (now, unless `at_ms` says when) once the session started."""
+    return append_events(session, [(type, data, at_ms)])[0]
+
+
+def append_events(
+    session: Session, items: Iterable[tuple[str, dict, int | None]]
+) -> list[SessionEvent]:
+    """Write the next events of a session the caller has locked inside a transaction, in
+    order: (type, data, at_ms or None for now). Two statements whatever their number, which
+    is what lets one process carry the writes of hundreds of live sessions."""
     if not connection.in_atomic_block:
         raise RuntimeError("append_event must run inside transaction.atomic()")
-    session.last_event_seq += 1
+    now_ms = _live_clock_ms(session)
+    events = [
+        SessionEvent(
+            session=session,
+            seq=session.last_event_seq + n,
+            type=type,
+            data=data,
+            at_ms=now_ms if at_ms is None else at_ms,
+        )
+        for n, (type, data, at_ms) in enumerate(items, start=1)
+    ]
+    if not events:
+        return []
+    session.last_event_seq = events[-1].seq
     Session.objects.filter(pk=session.pk).update(last_event_seq=session.last_event_seq)
-    event = SessionEvent.objects.create(
-        session=session,
-        seq=session.last_event_seq,
-        type=type,
-        data=data,
-        at_ms=_live_clock_ms(session) if at_ms is None else at_ms,
-    )
-    transaction.on_commit(partial(broadcast, session.public_id, event.as_message()))
+    SessionEvent.objects.bulk_create(events)
     public_id = session.public_id
-    for hook in _on_logged[type]:
+    for event in events:
+        transaction.on_commit(partial(broadcast, public_id, event.as_message()))
+        for hook in _on_logged[event.type]:
 
-        def react(hook: LoggedHook = hook) -> None:
-            hook(public_id, event)
+            def react(hook: LoggedHook = hook, event: SessionEvent = event) -> None:
+                hook(public_id, event)
 
-        # robust: what reacts to an event may fail; the event and the caller's work stand.
-        transaction.on_commit(react, robust=True)
-    return event
+            # robust: what reacts to an event may fail; the event and the caller's work stand.
+            transaction.on_commit(react, robust=True)
+    return events
 
 
 def _live_clock_ms(session: Session) -> int | None:
