@@ -20,6 +20,8 @@ import time
 import production
 
 LOG = production.ROOT / "var" / "bench-api-latency.log"
+# libpq names the server's connections so, and only those are counted.
+APPLICATION_NAME = "diadi-bench-api"
 
 
 def _session_and_token() -> tuple[str, str]:
@@ -48,7 +50,7 @@ def _session_and_token() -> tuple[str, str]:
 
 
 class ConnectionWatch:
-    """Samples, every 20 ms, how many connections Diadi's processes hold to the database."""
+    """Samples, every 20 ms, how many connections the Daphne process holds to the database."""
 
     def __init__(self) -> None:
         import psycopg
@@ -61,7 +63,8 @@ class ConnectionWatch:
     def _count(self) -> int:
         row = self._conn.execute(
             "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = %s",
+            [APPLICATION_NAME],
         ).fetchone()
         return row[0] if row else 0
 
@@ -119,7 +122,7 @@ def main() -> None:
     args = parser.parse_args()
     production.setup()
     public_id, token = _session_and_token()
-    with production.Diadi(LOG, worker=False) as diadi:
+    with production.Diadi(LOG, worker=False, env={"PGAPPNAME": APPLICATION_NAME}) as diadi:
         url = f"{diadi.base}/api/v1/sessions/{public_id}"
         print(f"GET /api/v1/sessions/<id>, token auth: 1 Daphne process, {os.cpu_count()} cores")
         columns = ("clients", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms")
