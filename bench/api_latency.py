@@ -2,8 +2,9 @@
 
 As in production: one Daphne process on PostgreSQL and Redis, and this process holding C
 clients, each sending its next request as soon as its last one is answered (keep-alive).
-Prints p50 / p95 / p99, errors (anything but a 200, or no answer), the most PostgreSQL
-connections Diadi held at once, and the load average the figures were taken under.
+Prints p50 / p95 / p99, errors (anything but a 200, or no answer), the CPU time Daphne
+spent per request (what the machine's load does not change), the most PostgreSQL
+connections it held at once, and the load average the figures were taken under.
 
     python bench/api_latency.py                  # 1, 10, 50 clients, 400 requests each
     python bench/api_latency.py --clients 10 --requests 1000
@@ -47,6 +48,12 @@ def _session_and_token() -> tuple[str, str]:
     )
     token, _ = Token.objects.get_or_create(user=user)
     return session.public_id, token.key
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class ConnectionWatch:
@@ -126,12 +133,13 @@ def main() -> None:
         url = f"{diadi.base}/api/v1/sessions/{public_id}"
         print(f"GET /api/v1/sessions/<id>, token auth: 1 Daphne process, {os.cpu_count()} cores")
         columns = ("clients", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms")
-        print(" ".join(f"{name:>9}" for name in columns) + "    errors  db conns      load")
+        print(" ".join(f"{name:>9}" for name in columns) + "    errors  cpu ms/req  db conns  load")
         for clients in args.clients:
             with ConnectionWatch() as watch:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), _cpu_seconds(diadi.web.pid)
                 latencies, errors = asyncio.run(_measure(url, token, clients, args.requests))
                 seconds = time.perf_counter() - started
+                cpu = _cpu_seconds(diadi.web.pid) - cpu
             row = (
                 clients,
                 len(latencies),
@@ -139,10 +147,11 @@ def main() -> None:
                 *(f"{production.percentile(latencies, p):.1f}" for p in (50, 95, 99)),
                 f"{max(latencies):.1f}",
                 errors,
+                f"{cpu * 1000 / (len(latencies) + clients):.1f}",
                 watch.most,
                 f"{os.getloadavg()[0]:.2f}",
             )
-            print(" ".join(f"{value:>9}" for value in row))
+            print(" ".join(f"{value:>9}" for value in row[:8]), f"{row[8]:>11}", *row[9:])
 
 
 if __name__ == "__main__":
