@@ -1,12 +1,13 @@
 """One Daphne process holds at most its pool of database connections, however many requests
 arrive at once, and every request is answered."""
 
+import json
 import threading
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from rest_framework.authtoken.models import Token
 
 from conftest import _free_port, server_env, start_daphne
@@ -87,3 +88,38 @@ def test_only_postgresql_gets_a_pool(settings):
         assert settings.WEB_THREADS < settings.DB_POOL_MAX_SIZE
     else:
         assert "pool" not in options
+
+
+def _answer_to_a_pool_timeout(request):
+    from psycopg_pool import PoolTimeout
+
+    from diadi.views import server_error
+
+    try:
+        try:
+            raise PoolTimeout("couldn't get a connection after 10.00 sec")
+        except PoolTimeout as exc:
+            raise OperationalError(str(exc)) from exc  # as Django re-raises it
+    except OperationalError:
+        return server_error(request)
+
+
+def test_a_request_that_waited_too_long_for_a_connection_is_asked_to_retry(rf):
+    response = _answer_to_a_pool_timeout(rf.get("/api/v1/sessions/abc"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert json.loads(response.content)["code"] == "SERVICE_BUSY"
+
+    page = _answer_to_a_pool_timeout(rf.get("/hub/"))
+    assert page.status_code == 503
+    assert "busy for a moment" in page.content.decode()
+
+
+def test_other_database_errors_stay_server_errors(rf):
+    from diadi.views import server_error
+
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(rf.get("/api/v1/sessions/abc"))
+    assert response.status_code == 500
