@@ -77,12 +77,15 @@ class Diadi:
         if self.with_worker:
             self.worker = self._start("celery", "-A", "diadi", "worker", *RUNS_WORKER)
             self.processes.append(self.worker)
-        for _ in range(300):
+        deadline = time.monotonic() + 180  # a loaded machine can take a minute to start it
+        while time.monotonic() < deadline and self.web.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.1)
+        else:
+            raise RuntimeError(f"Daphne did not start: see {self.log_path}")
         if self.with_worker:
             time.sleep(3)  # the worker connects to the broker
         return self
