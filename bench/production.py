@@ -52,10 +52,16 @@ def percentile(values: list[float], p: int) -> float:
 
 
 class Diadi:
-    """Daphne on a free port and a `runs` worker, logging to `log`, for a `with` block."""
+    """Daphne on a free port and a `runs` worker, logging to `log`, for a `with` block.
+    `worker=False` leaves the worker out (the JSON API needs none); `env` is added to the
+    servers' environment."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(
+        self, log: Path, *, worker: bool = True, env: dict[str, str] | None = None
+    ) -> None:
         self.log_path = log
+        self.with_worker = worker
+        self.env = {**os.environ, **(env or {})}
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -67,19 +73,30 @@ class Diadi:
         self.web = self._start(
             "daphne", "-b", "127.0.0.1", "-p", str(self.port), "diadi.asgi:application"
         )
-        self.worker = self._start("celery", "-A", "diadi", "worker", *RUNS_WORKER)
-        for _ in range(300):
+        self.processes = [self.web]
+        if self.with_worker:
+            self.worker = self._start("celery", "-A", "diadi", "worker", *RUNS_WORKER)
+            self.processes.append(self.worker)
+        deadline = time.monotonic() + 180  # a loaded machine can take a minute to start it
+        while time.monotonic() < deadline and self.web.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.1)
-        time.sleep(3)  # the worker connects to the broker
+        else:
+            raise RuntimeError(f"Daphne did not start: see {self.log_path}")
+        if self.with_worker:
+            time.sleep(3)  # the worker connects to the broker
         return self
 
     def _start(self, *command: str) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", *command], cwd=ROOT, stdout=self._log, stderr=self._log
+            [sys.executable, "-m", *command],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=self._log,
         )
 
     def __exit__(
@@ -88,7 +105,7 @@ class Diadi:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        for process in (self.web, self.worker):
+        for process in self.processes:
             process.terminate()
             try:
                 process.wait(timeout=30)

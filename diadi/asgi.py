@@ -2,11 +2,17 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
 # Django must be set up before the routing imports consumers that import models.
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+
+from diadi.handler import BoundedASGIHandler  # noqa: E402
+
+django_asgi_app = BoundedASGIHandler(threads=settings.WEB_THREADS)
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diadi.settings")
@@ -38,3 +39,24 @@ app.conf.beat_schedule = {
         "schedule": settings.MEETING_BOT_POLL_SECONDS,
     },
 }
+
+
+@worker_init.connect
+def _threads_within_the_database_pool(sender: object, **kwargs: object) -> None:
+    """A worker of the thread pool (the `runs` queue's) runs its tasks and its run host's
+    database work on threads that share the process's pool of connections: with more
+    threads than connections, some would wait DB_POOL_TIMEOUT and fail. Refuse to start
+    (Celery only logs what a signal handler raises, so exit)."""
+    pool = getattr(sender, "pool_cls", "")
+    name = pool if isinstance(pool, str) else f"{pool.__module__}.{pool.__name__}"
+    if "thread" not in name.lower() or "pool" not in settings.DATABASES["default"].get(
+        "OPTIONS", {}
+    ):
+        return
+    threads = int(getattr(sender, "concurrency", 0) or 0) + settings.RUN_DB_THREADS
+    if threads > settings.DB_POOL_MAX_SIZE:
+        raise SystemExit(
+            f"This worker would run {threads} database threads (--concurrency plus "
+            f"RUN_DB_THREADS) on a pool of DB_POOL_MAX_SIZE={settings.DB_POOL_MAX_SIZE}: "
+            "lower one or raise the pool."
+        )

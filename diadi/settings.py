@@ -102,6 +102,21 @@ TEMPLATES = [
     },
 ]
 
+# Each production process keeps a pool of database connections: DB_POOL_MIN_SIZE open at
+# all times, never more than DB_POOL_MAX_SIZE, a thread waiting at most DB_POOL_TIMEOUT
+# seconds for one (README, "Database connections").
+DB_POOL_MIN_SIZE = env.int("DB_POOL_MIN_SIZE", default=2)
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=10)
+DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=10.0)
+# Threads of a Daphne process that run requests' synchronous code (views, the ORM); requests
+# beyond them wait for one. Two connections of the pool stay for the rest: the websockets'
+# database thread and the health check.
+WEB_THREADS = env.int("WEB_THREADS", default=max(1, DB_POOL_MAX_SIZE - 2))
+if not 1 <= DB_POOL_MIN_SIZE <= DB_POOL_MAX_SIZE:
+    raise ImproperlyConfigured("DB_POOL_MIN_SIZE must be at least 1 and at most DB_POOL_MAX_SIZE.")
+if not 1 <= WEB_THREADS < DB_POOL_MAX_SIZE:
+    raise ImproperlyConfigured("WEB_THREADS must be at least 1 and less than DB_POOL_MAX_SIZE.")
+
 # SQLite by default; IMMEDIATE transactions stop two writers from racing on an event's seq.
 DATABASES = {
     "default": env.db(
@@ -116,8 +131,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: browser tests share the test database with a Daphne process.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A request thread hands its connection back to the pool when the request ends, so a
+    # process never holds more than DB_POOL_MAX_SIZE; its threads (WEB_THREADS, the run
+    # host's RUN_DB_THREADS) are fewer than that, so work waits for a thread, never for a
+    # connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections open instead
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # checked as they leave the pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": DB_POOL_MIN_SIZE,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": DB_POOL_TIMEOUT,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -275,6 +299,9 @@ RUN_LEASE_SECONDS = env.float("RUN_LEASE_SECONDS", default=20.0)
 RUN_WATCHDOG_SECONDS = env.float("RUN_WATCHDOG_SECONDS", default=5.0)
 RUN_MAX_ATTEMPTS = env.int("RUN_MAX_ATTEMPTS", default=5)
 RUN_DB_THREADS = env.int("RUN_DB_THREADS", default=4)
+if not 1 <= RUN_DB_THREADS < DB_POOL_MAX_SIZE:
+    # The hand-out threads of a `runs` worker share the pool with the host's threads.
+    raise ImproperlyConfigured("RUN_DB_THREADS must be at least 1 and less than DB_POOL_MAX_SIZE.")
 
 # Provider keys: a missing key switches the feature off with a visible reason, never a crash.
 MEETING_BAAS_API_KEY = env.str("MEETING_BAAS_API_KEY", default="")

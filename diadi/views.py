@@ -1,5 +1,7 @@
 """Project-wide views: the pages every app can fall back on."""
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -54,7 +56,27 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     )
 
 
+def _waited_for_a_connection() -> bool:
+    """Whether the error being handled is a thread that waited DB_POOL_TIMEOUT seconds for a
+    database connection (Django re-raises the pool's PoolTimeout as an OperationalError)."""
+    error: BaseException | None = sys.exc_info()[1]
+    while error is not None:
+        if type(error).__name__ == "PoolTimeout":
+            return True
+        error = error.__cause__
+    return False
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _waited_for_a_connection():
+        # Too much at once, not a fault: say so, and when to come back.
+        message = "Diadi is busy for a moment; try again in a few seconds."
+        if _wants_json(request):
+            response = JsonResponse({"code": "SERVICE_BUSY", "message": message}, status=503)
+        else:
+            response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
     if _wants_json(request):
         return JsonResponse(
             {"code": "SERVER_ERROR", "message": "Something went wrong on our side."}, status=500

@@ -58,7 +58,7 @@ def get_for(
 ) -> tuple[Session, Participant]:
     """The session and the asker's participant, or SESSION_NOT_FOUND for anybody else."""
     session = (
-        Session.objects.select_related("persona", "creator")
+        Session.objects.select_related("persona")
         .prefetch_related("participants")
         .filter(public_id=public_id)
         .first()
