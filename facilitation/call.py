@@ -15,8 +15,11 @@ The creator always offers and the invitee answers, so two browsers never offer a
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+from django.conf import settings
 
 from facilitation.limits import Rate
 
@@ -92,3 +95,64 @@ def checked(type: str, data: dict[str, Any]) -> dict[str, Any]:
     if index is not None and not 0 <= index < 64:
         raise BadSignal("INVALID_CALL_SIGNAL", "sdpMLineIndex must be between 0 and 63.")
     return {"callId": call_id, "candidate": candidate, "sdpMid": mid, "sdpMLineIndex": index}
+
+
+ICE_SCHEMES = ("stun:", "stuns:", "turn:", "turns:")
+TRANSPORT_POLICIES = ("all", "relay")
+
+
+def ice_config() -> dict[str, Any]:
+    """The RTCPeerConnection configuration the page gets, from the CALL_* settings;
+    ValueError says what is wrong with them (a system check reports it at start-up)."""
+    policy = settings.CALL_ICE_TRANSPORT_POLICY
+    if policy not in TRANSPORT_POLICIES:
+        raise ValueError(f"CALL_ICE_TRANSPORT_POLICY must be all or relay, not {policy!r}")
+    return {"iceServers": ice_servers(settings.CALL_ICE_SERVERS), "iceTransportPolicy": policy}
+
+
+def ice_servers(raw: str) -> list[dict[str, Any]]:
+    raw = raw.strip()
+    if not raw:
+        return []
+    if raw.startswith("["):
+        try:
+            entries = json.loads(raw)
+        except ValueError as exc:
+            raise ValueError(f"CALL_ICE_SERVERS is not valid JSON: {exc}") from None
+        if not isinstance(entries, list):
+            raise ValueError("CALL_ICE_SERVERS must be a JSON list")
+    else:
+        entries = [url.strip() for url in raw.split(",") if url.strip()]
+    return [_ice_server(entry) for entry in entries]
+
+
+def _ice_server(entry: object) -> dict[str, Any]:
+    if isinstance(entry, str):
+        server: dict[str, Any] = {"urls": entry}
+        if entry.startswith(("turn:", "turns:")) and settings.CALL_TURN_USERNAME:
+            server["username"] = settings.CALL_TURN_USERNAME
+            server["credential"] = settings.CALL_TURN_CREDENTIAL
+    elif isinstance(entry, dict) and set(entry) <= {"urls", "username", "credential"}:
+        server = dict(entry)
+    else:
+        raise ValueError(
+            "each ICE server is a URL or an object with urls, username and credential, "
+            f"not {entry!r}"
+        )
+    urls = server.get("urls")
+    every_url = urls if isinstance(urls, list) else [urls]
+    for url in every_url:
+        if not isinstance(url, str) or not url.startswith(ICE_SCHEMES):
+            raise ValueError(
+                f"ICE server URLs start with stun:, stuns:, turn: or turns:, not {url!r}"
+            )
+    for key in ("username", "credential"):
+        if not isinstance(server.get(key, ""), str):
+            raise ValueError(f"an ICE server's {key} must be a string")
+    credentials = server.get("username") and server.get("credential")
+    if any(url.startswith("turn") for url in every_url) and not credentials:
+        raise ValueError(
+            f"the TURN server {urls!r} needs a username and credential "
+            "(CALL_TURN_USERNAME and CALL_TURN_CREDENTIAL)"
+        )
+    return server
