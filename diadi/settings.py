@@ -337,6 +337,8 @@ CALL_ICE_SERVERS = env.str("CALL_ICE_SERVERS", default="")
 CALL_TURN_USERNAME = env.str("CALL_TURN_USERNAME", default="")
 CALL_TURN_CREDENTIAL = env.str("CALL_TURN_CREDENTIAL", default="")
 CALL_ICE_TRANSPORT_POLICY = env.str("CALL_ICE_TRANSPORT_POLICY", default="all")
+# A call not connected after this long is shown as failed (it may still connect later).
+CALL_CONNECT_TIMEOUT_SECONDS = env.float("CALL_CONNECT_TIMEOUT_SECONDS", default=20.0)
 
 # Recaps (summaries app). A transcript longer than SUMMARY_CHUNK_CHARS is summarised in parts
 # that are then merged. A recap whose maker has not been heard of for SUMMARY_STALE_SECONDS

@@ -101,13 +101,26 @@ ICE_SCHEMES = ("stun:", "stuns:", "turn:", "turns:")
 TRANSPORT_POLICIES = ("all", "relay")
 
 
+def page_config() -> dict[str, Any]:
+    """What the live room's call script is told (static/js/call.js)."""
+    return {
+        "rtc": ice_config(),
+        "connectTimeoutMs": round(settings.CALL_CONNECT_TIMEOUT_SECONDS * 1000),
+    }
+
+
 def ice_config() -> dict[str, Any]:
     """The RTCPeerConnection configuration the page gets, from the CALL_* settings;
     ValueError says what is wrong with them (a system check reports it at start-up)."""
     policy = settings.CALL_ICE_TRANSPORT_POLICY
     if policy not in TRANSPORT_POLICIES:
         raise ValueError(f"CALL_ICE_TRANSPORT_POLICY must be all or relay, not {policy!r}")
-    return {"iceServers": ice_servers(settings.CALL_ICE_SERVERS), "iceTransportPolicy": policy}
+    servers = ice_servers(settings.CALL_ICE_SERVERS)
+    if policy == "relay" and not any("username" in server for server in servers):
+        raise ValueError("CALL_ICE_TRANSPORT_POLICY=relay needs a TURN server")
+    if settings.CALL_CONNECT_TIMEOUT_SECONDS <= 0:
+        raise ValueError("CALL_CONNECT_TIMEOUT_SECONDS must be more than 0")
+    return {"iceServers": servers, "iceTransportPolicy": policy}
 
 
 def ice_servers(raw: str) -> list[dict[str, Any]]:

@@ -261,7 +261,7 @@ def live_room_context(session: Session, you: Participant) -> dict[str, object]:
         "browser_room": browser_room,
         "muted": _muted(session, people),
         "partner": partner,
-        "call_config": call.ice_config() if browser_room else None,
+        "call_config": call.page_config() if browser_room else None,
         "call_idle": CALL_LABELS["idle"].format(name=partner.display_name if partner else ""),
         "meeting": (
             services.meeting_bot_context(session, you)

@@ -202,6 +202,7 @@ def test_a_call_that_cannot_connect_says_why_and_facilitation_goes_on(
             CALL_TURN_USERNAME="diadi",
             CALL_TURN_CREDENTIAL="nobody-listens",
             CALL_ICE_TRANSPORT_POLICY="relay",
+            CALL_CONNECT_TIMEOUT_SECONDS="4",
         ),
         request,
     )
@@ -218,7 +219,7 @@ def test_a_call_that_cannot_connect_says_why_and_facilitation_goes_on(
     _join(david)
     for page in (maya, david):
         expect(page.locator("[data-call]")).to_have_attribute(
-            "data-call-state", "failed", timeout=30_000
+            "data-call-state", "failed", timeout=15_000
         )
         expect(page.locator("[data-call-line]")).to_contain_text("may need a TURN server")
     # Diadi hears both anyway: Maya's share has moved off the even start.

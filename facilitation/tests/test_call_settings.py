@@ -3,11 +3,14 @@
 import pytest
 from django.core import checks
 
-from facilitation.call import ice_config
+from facilitation.call import ice_config, page_config
 
 
 def test_none_are_needed_by_default(settings):
-    assert ice_config() == {"iceServers": [], "iceTransportPolicy": "all"}
+    assert page_config() == {
+        "rtc": {"iceServers": [], "iceTransportPolicy": "all"},
+        "connectTimeoutMs": 20_000,
+    }
 
 
 def test_comma_separated_urls_get_the_turn_credentials(settings):
@@ -26,7 +29,7 @@ def test_a_json_list_is_taken_as_it_is(settings):
         ' "credential": "c"}]'
     )
     settings.CALL_ICE_TRANSPORT_POLICY = "relay"
-    assert ice_config() == {
+    assert page_config()["rtc"] == {
         "iceServers": [
             {"urls": "stun:a.example.com"},
             {"urls": ["turns:b.example.com:443"], "username": "u", "credential": "c"},
@@ -44,6 +47,7 @@ def test_a_json_list_is_taken_as_it_is(settings):
         ('[{"url": "stun:a"}]', "all", "an object with urls"),
         ("", "direct", "must be all or relay"),
         ("turn:turn.example.com", "all", "needs a username and credential"),
+        ("stun:stun.example.com", "relay", "relay needs a TURN server"),
     ],
 )
 def test_bad_settings_stop_the_start(settings, servers, policy, words):

@@ -17,8 +17,6 @@
     noiseSuppression: true,
     autoGainControl: true,
   };
-  // A call not connected by then is told as failed (it may still connect later).
-  const CONNECT_TIMEOUT_MS = 20000;
   const offers = card.dataset.callRole === "offer";
   const line = card.querySelector("[data-call-line]");
   const player = card.querySelector("[data-call-audio]");
@@ -95,11 +93,15 @@
   const newPeer = (id) => {
     hangUp();
     callId = id;
-    const made = new RTCPeerConnection(CONFIG);
+    const made = new RTCPeerConnection(CONFIG.rtc);
+    let gathered = 0;
     peer = made;
     stream.getAudioTracks().forEach((track) => made.addTrack(track, stream));
     made.addEventListener("icecandidate", ({ candidate }) => {
       if (made !== peer) return;
+      // No way out of this network at all (e.g. relay only, and no TURN server answered).
+      if (candidate) gathered += 1;
+      else if (gathered === 0) show("failed");
       send("call_ice", {
         callId: id,
         candidate: candidate ? candidate.candidate : "",
@@ -113,9 +115,10 @@
     });
     made.addEventListener("connectionstatechange", () => onConnectionState(made));
     show("connecting");
+    // A call not connected by then is told as failed (it may still connect later).
     failTimer = window.setTimeout(() => {
       if (made === peer && made.connectionState !== "connected") show("failed");
-    }, CONNECT_TIMEOUT_MS);
+    }, CONFIG.connectTimeoutMs);
     return made;
   };
 
