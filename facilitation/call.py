@@ -8,7 +8,7 @@ logged, replayed or shown by the API. What a browser may send, as `{"type", "dat
 - `call_hello` `{}`: I joined with my microphone (again): start the call over with me;
 - `call_offer` / `call_answer` `{"callId", "sdp"}`: the session descriptions;
 - `call_ice` `{"callId", "candidate", "sdpMid", "sdpMLineIndex"}` (an empty candidate: no more);
-- `call_hangup` `{}`: I left the call.
+- `call_hangup` `{"callId"}`: I left this call.
 
 The creator always offers and the invitee answers, so two browsers never offer at once.
 """
@@ -63,13 +63,17 @@ def group(session_public_id: str, participant_public_id: str) -> str:
 
 def checked(type: str, data: dict[str, Any]) -> dict[str, Any]:
     """The signal's data as it is relayed (known fields only), or BadSignal."""
-    if type in (HELLO, HANGUP):
+    if type == HELLO:
         if data:
-            raise BadSignal("INVALID_CALL_SIGNAL", f"{type} takes no data: send {{}}.")
+            raise BadSignal("INVALID_CALL_SIGNAL", "call_hello takes no data: send {}.")
         return {}
+    if type == HANGUP and set(data) != {"callId"}:
+        raise BadSignal("INVALID_CALL_SIGNAL", "call_hangup takes the callId it ends.")
     call_id = data.get("callId")
     if not isinstance(call_id, str) or not CALL_ID.fullmatch(call_id):
         raise BadSignal("INVALID_CALL_SIGNAL", "callId must be 1 to 64 letters, digits, - or _.")
+    if type == HANGUP:
+        return {"callId": call_id}
     if type in (OFFER, ANSWER):
         sdp = data.get("sdp")
         if not isinstance(sdp, str) or not sdp:

@@ -64,6 +64,7 @@ async def test_each_signal_reaches_the_other_participant_only(ready_session, cre
         await maya.send_json_to(message)
     await david.send_json_to(ANSWER)
     await david.send_json_to({**ICE, "data": {**ICE["data"], "candidate": ""}})
+    await david.send_json_to({"type": "call_hangup", "data": {"callId": "c1"}})
 
     assert [(m["type"], m["data"]) for m in await _signals(david)] == [
         ("call_hello", {}),
@@ -73,6 +74,7 @@ async def test_each_signal_reaches_the_other_participant_only(ready_session, cre
     received_by_maya = [
         ("call_answer", ANSWER["data"]),
         ("call_ice", {**ICE["data"], "candidate": ""}),
+        ("call_hangup", {"callId": "c1"}),
     ]
     assert [(m["type"], m["data"]) for m in await _signals(maya)] == received_by_maya
     # Maya's other tab is Maya: it hears David, never Maya herself.
@@ -142,6 +144,7 @@ async def test_a_lone_participant_signals_nobody(ready_session, creator):
         ),
         ({"type": "call_ice", "data": {"callId": "c1"}}, "INVALID_CALL_SIGNAL", "candidate"),
         ({"type": "call_hello", "data": {"sdp": SDP}}, "INVALID_CALL_SIGNAL", "takes no data"),
+        ({"type": "call_hangup", "data": {}}, "INVALID_CALL_SIGNAL", "takes the callId"),
         ({"type": "call_hangup", "data": []}, "INVALID_MESSAGE", "JSON object"),
     ],
 )

@@ -163,7 +163,8 @@
       if (!peer.remoteDescription) pending.push(candidate);
       else await peer.addIceCandidate(candidate);
     },
-    call_hangup: async () => {
+    call_hangup: async (data) => {
+      if (data.callId !== callId) return; // another tab of theirs, or a call already over
       hangUp();
       connectedOnce = false;
       show("waiting", LABELS.left);
@@ -195,7 +196,7 @@
   };
 
   const leave = () => {
-    if (joined || peer) send("call_hangup");
+    if (callId) send("call_hangup", { callId });
     joined = false;
     hangUp();
     if (stream) stream.getTracks().forEach((track) => track.stop());
@@ -228,6 +229,6 @@
   });
 
   window.addEventListener("pagehide", () => {
-    if (joined) send("call_hangup");
+    if (callId) send("call_hangup", { callId });
   });
 })();
