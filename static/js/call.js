@@ -78,15 +78,13 @@
     } else if (state === "disconnected") {
       show("reconnecting");
     } else if (state === "failed") {
-      if (connectedOnce && offers) {
-        show("reconnecting");
-        call(); // it worked before: the network changed, try afresh
-      } else if (connectedOnce) {
-        show("reconnecting");
-        send("call_hello");
-      } else {
-        show("failed");
-      }
+      // It worked before (the network changed): try afresh, once.
+      const retry = connectedOnce;
+      connectedOnce = false;
+      if (!retry) show("failed");
+      else if (offers) inTurn(call);
+      else send("call_hello");
+      if (retry) show("reconnecting");
     }
   };
 
@@ -171,14 +169,19 @@
     },
   };
 
+  // Call steps run one at a time, in the order they came.
+  function inTurn(step) {
+    queue = queue
+      .then(() => (joined && stream ? step() : null))
+      .catch((error) => {
+        console.warn("Call step failed:", error);
+        if (peer) show("failed");
+      });
+  }
+
   Object.entries(SIGNALS).forEach(([type, handle]) => {
     document.body.addEventListener(`diadi:${type}`, (event) => {
-      queue = queue
-        .then(() => (joined && stream ? handle((event.detail && event.detail.data) || {}) : null))
-        .catch((error) => {
-          console.warn("Call signal not handled:", type, error);
-          if (peer) show("failed");
-        });
+      inTurn(() => handle((event.detail && event.detail.data) || {}));
     });
   });
 
@@ -189,6 +192,11 @@
       await capture();
     } catch {
       show("failed", LABELS.no_microphone);
+      return;
+    }
+    if (!joined) {
+      stream.getTracks().forEach((track) => track.stop()); // left meanwhile
+      stream = null;
       return;
     }
     show("waiting");
