@@ -18,6 +18,7 @@ from conftest import (
     server_env,
     start_daphne,
     start_worker,
+    wait_for,
 )
 from facilitation.tests.audio_support import DAVID, FIXTURES, MAYA, TURNS
 
@@ -126,6 +127,16 @@ def _started(maya: Page, david: Page) -> None:
         expect(page.locator("#session-events")).to_have_attribute("data-connected", "true")
 
 
+def _listening(session) -> None:
+    """The session's run hears microphones (on a loaded machine it may take a while to start):
+    what is said before would not be measured."""
+    from facilitation.models import FacilitationRun
+
+    assert wait_for(
+        lambda: FacilitationRun.objects.filter(session=session, played_ms__gte=0).exists(), 60
+    )
+
+
 def _join(page: Page) -> None:
     page.get_by_role("button", name="Join with microphone").click()
     expect(page.locator("[data-mic-state]")).to_have_text("Diadi is listening.")
@@ -152,6 +163,7 @@ def test_two_people_hear_each_other_while_diadi_measures_them(
     _started(maya, david)
     for page in (maya, david):
         expect(page.locator("[data-call]")).to_have_attribute("data-call-state", "idle")
+    _listening(ready_session)
 
     _join(maya)
     _join(david)
@@ -210,6 +222,7 @@ def test_a_call_that_cannot_connect_says_why_and_facilitation_goes_on(
     maya = _in_the_room(maya_browser, base, ready_session, "maya", errors)
     david = _in_the_room(david_browser, base, ready_session, "david", errors)
     _started(maya, david)
+    _listening(ready_session)
 
     _join(maya)
     card = maya.locator("[data-call]")
