@@ -60,7 +60,7 @@ CALL_LABELS = {
     "reconnecting": "The call dropped. Reconnecting…",
     "failed": (
         "Could not connect directly to {name}: your network may need a TURN server. "
-        "Diadi still hears you both through your microphones; talk in person or by phone."
+        "Diadi still hears you both through your microphones."
     ),
     "no_microphone": "Your microphone could not be used for the call. Diadi still hears you.",
 }
