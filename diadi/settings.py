@@ -355,6 +355,18 @@ SESSION_GRACE_MINUTES = env.int("SESSION_GRACE_MINUTES", default=5)
 # JSON, e.g. FACILITATION_THRESHOLDS='{"silence_ms": 20000}'. Unknown names fail at start-up.
 FACILITATION_THRESHOLDS = env.json("FACILITATION_THRESHOLDS", default={})
 
+# The browser room's call (facilitation/call.py). STUN/TURN servers the two browsers use to
+# reach each other: comma-separated URLs (stun:…, turn:…, turns:…) or a JSON list of URLs or
+# RTCIceServer objects. None are needed when both browsers are on one machine or network.
+# The TURN username and credential apply to every turn: URL given as a plain URL.
+# CALL_ICE_TRANSPORT_POLICY=relay sends every call through TURN (no direct connection).
+CALL_ICE_SERVERS = env.str("CALL_ICE_SERVERS", default="")
+CALL_TURN_USERNAME = env.str("CALL_TURN_USERNAME", default="")
+CALL_TURN_CREDENTIAL = env.str("CALL_TURN_CREDENTIAL", default="")
+CALL_ICE_TRANSPORT_POLICY = env.str("CALL_ICE_TRANSPORT_POLICY", default="all")
+# A call not connected after this long is shown as failed (it may still connect later).
+CALL_CONNECT_TIMEOUT_SECONDS = env.float("CALL_CONNECT_TIMEOUT_SECONDS", default=20.0)
+
 # Recaps (summaries app). A transcript longer than SUMMARY_CHUNK_CHARS is summarised in parts
 # that are then merged. A recap whose maker has not been heard of for SUMMARY_STALE_SECONDS
 # (a worker or process gone) is handed to a new maker, at most SUMMARY_MAX_ATTEMPTS times.

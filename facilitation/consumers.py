@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -15,6 +16,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from diadi import untrusted_json
+from facilitation import call
 from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, CLOSED_STATUSES, admit
 from facilitation.limits import (
     CLOSE_FLOODING,
@@ -38,6 +40,7 @@ MESSAGE_LIMITS = {
     "ping": Rate(0.5, burst=5),
     "update_settings": Rate(2, burst=6),
     "intervention_ack": Rate(2, burst=10),
+    **call.RATES,
 }
 INVALID = "invalid"
 MAX_MESSAGE_CHARS = 16 * 1024
@@ -61,6 +64,8 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
     participant: Participant
     last_sent: int
     group: str = ""
+    call_group: str = ""
+    peer_call_group: str = ""
     counted: bool = False
     closing: bool = False
     settings_flush: asyncio.Task | None = None
@@ -85,6 +90,8 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
         # and the seq check below drops the second copy.
         self.group = group_name(public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.call_group = call.group(public_id, self.participant.public_id)
+        await self.channel_layer.group_add(self.call_group, self.channel_name)
         after = _parse_after(self.scope.get("query_string", b""))
         state = await database_sync_to_async(self._snapshot)()
         self.last_sent = state["lastSeq"] if after is None else min(after, state["lastSeq"])
@@ -117,6 +124,8 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.call_group:
+            await self.channel_layer.group_discard(self.call_group, self.channel_name)
         try:
             await self._save_settings_now()
         finally:
@@ -128,6 +137,9 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
 
     def _snapshot(self) -> dict[str, Any]:
         self.session.refresh_from_db()
+        peer = self.session.participants.exclude(pk=self.participant.pk).first()
+        if peer is not None:
+            self.peer_call_group = call.group(self.session.public_id, peer.public_id)
         return services.snapshot(self.session)
 
     @staticmethod
@@ -166,6 +178,11 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
         if event["type"] == "session_state" and event["data"].get("status") in CLOSED_STATUSES:
             await self.close(code=CLOSE_SESSION_ENDED)
 
+    async def call_signal(self, message: dict[str, Any]) -> None:
+        """The other participant's call signal (facilitation.call): passed on, never logged."""
+        if not self.closing:
+            await self.send_json(self._envelope(message["signal"], message["data"]))
+
     # Messages from the browser.
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.closing:
@@ -180,6 +197,7 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
             "ping": self._ping,
             "update_settings": self._update_settings,
             "intervention_ack": self._intervention_ack,
+            **{signal: partial(self._call_signal, signal) for signal in call.SIGNALS},
         }.get(content["type"])
         if not await self._admit(content["type"] if handler else INVALID):
             return
@@ -257,6 +275,17 @@ class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
         if changes:
             await database_sync_to_async(services.update_live_settings)(
                 self.session.pk, self.participant, changes
+            )
+
+    async def _call_signal(self, signal: str, data: dict[str, Any]) -> None:
+        try:
+            relayed = call.checked(signal, data)
+        except call.BadSignal as exc:
+            await self._error(exc.code, exc.message)
+            return
+        if self.peer_call_group:
+            await self.channel_layer.group_send(
+                self.peer_call_group, {"type": "call.signal", "signal": signal, "data": relayed}
             )
 
     async def _intervention_ack(self, data: dict[str, Any]) -> None:

@@ -11,10 +11,10 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from facilitation import adapters, services
+from facilitation import adapters, call, services
 from facilitation.engine import LIVE_SWITCHES, Thresholds
 from sessions import services as sessions
-from sessions.events import INTERVENTION, INTERVENTION_ACK, SESSION_STATE
+from sessions.events import INTERVENTION, INTERVENTION_ACK, PARTICIPANT_STATUS, SESSION_STATE
 from sessions.models import Participant, Platform, Session, Status
 
 HISTORY_LENGTH = 3
@@ -49,6 +49,23 @@ AI_DETAILS = {
     "paused": "Paused by {name}. It hears nothing and keeps nothing until one of you resumes.",
     "paused_anonymous": "Paused. It hears nothing and keeps nothing until one of you resumes.",
 }
+
+# The call card, by its data-call-state; {name} is the other person.
+CALL_LABELS = {
+    "idle": "Join with your microphone to hear {name} and be heard.",
+    "waiting": "{name} has not joined with their microphone yet: the call starts when they do.",
+    "left": "{name} left the call: it starts again when they join with their microphone.",
+    "connecting": "Connecting you to {name}…",
+    "connected": "Connected: you can hear each other.",
+    "reconnecting": "The call dropped. Reconnecting…",
+    "failed": (
+        "Could not connect directly to {name}: your network may need a TURN server. "
+        "Diadi still hears you both through your microphones."
+    ),
+    "no_microphone": "Your microphone could not be used for the call. Diadi still hears you.",
+}
+# What a person's microphone status says about muting (the run's participant_status events).
+MICROPHONE_STATES = ("muted", "listening", "speaking", "disconnected")
 
 
 def _quiet_start_ms() -> int:
@@ -188,6 +205,25 @@ def _timer(session: Session, now: datetime) -> dict[str, object]:
     }
 
 
+def _muted(session: Session, people: list[dict]) -> list[str]:
+    """Who has their microphone muted right now, by the latest word of the run."""
+    muted = []
+    for person in people:
+        latest = (
+            session.events.filter(
+                type=PARTICIPANT_STATUS,
+                data__participantId=person["id"],
+                data__status__in=MICROPHONE_STATES,
+            )
+            .order_by("-seq")
+            .values_list("data", flat=True)
+            .first()
+        )
+        if latest and latest["status"] == "muted":
+            muted.append(person["id"])
+    return muted
+
+
 def live_room_context(session: Session, you: Participant) -> dict[str, object]:
     state = sessions.snapshot(session)
     people = state["participants"]
@@ -204,6 +240,8 @@ def live_room_context(session: Session, you: Participant) -> dict[str, object]:
     last = current or (history[0] if history else None)
     voice_on, voice = voice_note(session)
     captions_on, captions = captions_note()
+    browser_room = session.platform == Platform.DIADI and not session.is_demo
+    partner = session.participants.exclude(pk=you.pk).first()
     return {
         "session": session,
         "you": you,
@@ -220,7 +258,11 @@ def live_room_context(session: Session, you: Participant) -> dict[str, object]:
         "voice_note": voice,
         "captions_on": captions_on,
         "captions_note": captions,
-        "browser_room": session.platform == Platform.DIADI and not session.is_demo,
+        "browser_room": browser_room,
+        "muted": _muted(session, people),
+        "partner": partner,
+        "call_config": call.page_config() if browser_room else None,
+        "call_idle": CALL_LABELS["idle"].format(name=partner.display_name if partner else ""),
         "meeting": (
             services.meeting_bot_context(session, you)
             if session.platform != Platform.DIADI
@@ -237,6 +279,7 @@ def live_room_context(session: Session, you: Participant) -> dict[str, object]:
             "balance": BALANCE_LABELS,
             "kinds": KIND_LABELS,
             "acks": ACK_LABELS,
+            "call": CALL_LABELS,
             "names": names,
         },
     }

@@ -9,6 +9,7 @@
   // Every sentence comes from the server (facilitation/room.py), so it is written once.
   const LABELS = JSON.parse(document.getElementById("live-labels").textContent);
   const LIVE = ["in_progress", "paused"];
+  const MICROPHONE_STATES = ["muted", "listening", "speaking", "disconnected"];
   const rate = Number(room.dataset.clockRate || 1);
   const quietStartMs = Number(room.dataset.quietStartMs || 0);
   const durationSeconds = Number(room.dataset.durationSeconds || 0);
@@ -235,7 +236,11 @@
   });
   on("participant_status", (message) => {
     const entry = $(`[data-person="${message.data.participantId}"]`);
-    if (!entry || room.dataset.status === "paused") return;
+    if (!entry) return;
+    if (MICROPHONE_STATES.includes(message.data.status)) {
+      $("[data-muted-label]", entry).hidden = message.data.status !== "muted";
+    }
+    if (room.dataset.status === "paused") return;
     setSpeaking(entry, message.data.status === "speaking");
   });
   on("intervention", (message) => {

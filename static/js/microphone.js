@@ -2,7 +2,8 @@
 // microphone", a device picker, a level meter and a mute button. While the session is in
 // progress the audio goes to the session's audio socket as 16 kHz 16-bit mono PCM, made by
 // pcm-worklet.js, in 40 ms binary messages; the socket reconnects by itself. Muted, paused
-// or not started: nothing is sent.
+// or not started: nothing is sent. Each change of the person's microphone (joined, muted,
+// another device, left) is announced as "diadi:microphone" on <body> for the call (call.js).
 (() => {
   const box = document.querySelector("[data-microphone]");
   if (!box) return;
@@ -26,7 +27,7 @@
   const MAX_BUFFERED_BYTES = 2 * RATE * 2;
   const SOCKET_WAIT_MS = 5000;
   // Diadi measures talk from the clean signal; the call between the two people (which plays
-  // the other voice aloud) will ask for echo cancellation on its own copy.
+  // the other voice aloud) asks for echo cancellation on its own copy (call.js).
   const CAPTURE = {
     channelCount: 1,
     echoCancellation: false,
@@ -56,6 +57,14 @@
   const fail = (text) => {
     problem.textContent = text;
     problem.hidden = !text;
+  };
+
+  const announce = () => {
+    const track = stream && stream.getAudioTracks()[0];
+    const deviceId = track ? track.getSettings().deviceId || null : null;
+    document.body.dispatchEvent(
+      new CustomEvent("diadi:microphone", { detail: { joined, muted, deviceId } }),
+    );
   };
 
   const describe = (error) => {
@@ -250,6 +259,7 @@
     joinButton.disabled = OVER.includes(status);
     say("");
     fail(message);
+    announce();
   };
 
   const join = async () => {
@@ -273,6 +283,7 @@
     joinStep.hidden = true;
     controls.hidden = false;
     showState();
+    announce();
   };
 
   joinButton.addEventListener("click", join);
@@ -285,12 +296,14 @@
     }
     meter.value = 0;
     showState();
+    announce();
   });
 
   picker.addEventListener("change", async () => {
     try {
       await startCapture(picker.value);
       fail("");
+      announce();
     } catch (error) {
       fail(describe(error));
     }

@@ -73,6 +73,7 @@
       attempt = 0;
       hideBanner();
       root.dataset.connected = "true";
+      document.body.dispatchEvent(new CustomEvent("diadi:events_connected"));
       pingTimer = window.setInterval(() => send({ type: "ping" }), PING_EVERY);
     });
     socket.addEventListener("message", (event) => receive(event.data));
