@@ -29,7 +29,9 @@ from sessions import services
 from sessions.events import events_after, group_name
 from sessions.models import Participant, Session
 
-CLOSE_INTERNAL_ERROR = 1011
+# Not 1011: Daphne lets an application close only with 1000 or 3000-4999, and raises on any
+# other code. The browser reconnects after any code it does not know as final.
+CLOSE_INTERNAL_ERROR = 4011
 REPLAY_BATCH = 500
 
 logger = logging.getLogger(__name__)

@@ -163,7 +163,7 @@ async def test_a_failure_while_handling_a_message_closes_cleanly_and_corrects_pr
     await communicator.send_json_to(
         {"type": "intervention_ack", "data": {"interventionId": "int_1", "action": "followed"}}
     )
-    assert await _close_code(communicator) == 1011
+    assert await _close_code(communicator) == 4011
     await communicator.disconnect()  # the server's half of the close
     assert await _presence(ready_session, "creator") == (0, ["joined", "disconnected"])
 
