@@ -55,8 +55,8 @@ def _start(page: Page, base: str, public_id: str, speed: float, request) -> None
     page.goto(f"{base}/sessions/{public_id}/live/")
     expect(page.locator("#session-events")).to_have_attribute("data-connected", "true")
     request.addfinalizer(play_script(public_id, "one_sided.yaml", speed).kill)
-    # Started: the room redraws itself with its clock.
-    expect(page.locator("#live-room")).not_to_have_attribute("data-ends-at", "")
+    # Started: the room redraws itself with its clock (the command's process starts first).
+    expect(page.locator("#live-room")).not_to_have_attribute("data-ends-at", "", timeout=60_000)
     expect(page.get_by_role("button", name="Pause the facilitator")).to_be_visible()
     expect(page.locator("#session-events")).to_have_attribute("data-connected", "true")
 
@@ -73,7 +73,7 @@ def test_the_kill_switch_stays_in_view_and_a_prompt_covers_nothing(
     expect(page.locator(kill_switch)).to_be_in_viewport(ratio=1)
     assert _in_viewport(_box(page, kill_switch), viewport)
 
-    expect(page.locator(".prompt")).to_contain_text("David", timeout=30_000)
+    expect(page.locator(".prompt")).to_contain_text("David", timeout=60_000)
     prompt = _box(page, ".prompt")
     assert _in_viewport(_box(page, kill_switch), viewport)
     assert not _overlap(prompt, _box(page, kill_switch))

@@ -52,13 +52,15 @@ def test_both_see_the_same_room_and_either_can_stop_the_facilitator(
     # Someone plays a script in their session from the command line; the running Diadi
     # takes the run, so both open rooms follow it.
     request.addfinalizer(play_script(session.public_id, "one_sided.yaml", SPEED).kill)
-    for page in (maya, david):
-        expect(page.get_by_role("button", name="Pause the facilitator")).to_be_visible()
+    for page in (maya, david):  # once the command's own process has started
+        expect(page.get_by_role("button", name="Pause the facilitator")).to_be_visible(
+            timeout=60_000
+        )
 
     # The first prompt reaches both, the same words, aimed at the quieter person (David).
     prompts = [page.locator(".prompt").first for page in (maya, david)]
     for prompt in prompts:
-        expect(prompt).to_contain_text("David", timeout=20_000)
+        expect(prompt).to_contain_text("David", timeout=60_000)
     assert (
         prompts[0].locator("[data-message]").inner_text()
         == prompts[1].locator("[data-message]").inner_text()
