@@ -178,14 +178,19 @@ class RunHost:
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(settings.RUN_HEARTBEAT_SECONDS)
+            # Only the runs asked about: one adopted while the renewal was on its way was not
+            # asked about, and is held all the same.
+            asked = self.run_ids
             try:
-                held = await self.db(store.heartbeat, self.name, self.run_ids)
+                held = await self.db(store.heartbeat, self.name, asked)
             except Exception:
                 logger.exception("Run host %s could not renew its leases", self.name)
                 continue
-            for run_id in set(self._tasks) - held:
-                logger.warning("Run %s was taken over by another host: stopping here", run_id)
-                self._tasks[run_id].cancel()
+            for run_id in set(asked) - held:
+                task = self._tasks.get(run_id)
+                if task is not None:
+                    logger.warning("Run %s was taken over by another host: stopping here", run_id)
+                    task.cancel()
 
     async def _every(self, seconds: float, job: Callable[[], Any]) -> None:
         while True:

@@ -233,6 +233,38 @@ async def test_a_hand_out_delivered_twice_starts_one_run(make_session):
     await other.shutdown()
 
 
+async def test_a_run_adopted_while_the_leases_are_renewed_keeps_running(
+    make_session, settings, monkeypatch
+):
+    settings.RUN_HEARTBEAT_SECONDS = 0.05
+    renewing, renewed = asyncio.Event(), asyncio.Event()
+    real_heartbeat = store.heartbeat
+
+    def slow_heartbeat(host_name, run_ids):
+        held = real_heartbeat(host_name, run_ids)
+        loop.call_soon_threadsafe(renewing.set)
+        asyncio.run_coroutine_threadsafe(renewed.wait(), loop).result(timeout=30)
+        return held
+
+    loop = asyncio.get_running_loop()
+    host = runners.new_host()
+    await host.start()
+    session, run_id = await _started(make_session, "balanced.yaml", host, speed=1)
+    owner = await FacilitationRun.objects.values_list("owner", flat=True).aget(pk=run_id)
+    monkeypatch.setattr(store, "heartbeat", slow_heartbeat)
+    try:
+        await asyncio.wait_for(renewing.wait(), timeout=30)
+        assert await host.adopt(run_id, owner)  # while that renewal is on its way
+        renewed.set()
+        await asyncio.sleep(0.5)  # several renewals later
+        assert host.run_ids == [run_id]
+    finally:
+        renewed.set()
+        await sync_to_async(transition)(session, Action.END)
+        await host.join(run_id)
+        await host.shutdown()
+
+
 async def test_a_stale_holder_can_never_write_again(make_session):
     host = runners.new_host()
     await host.start()
