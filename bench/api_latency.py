@@ -26,26 +26,12 @@ APPLICATION_NAME = "diadi-bench-api"
 
 
 def _session_and_token() -> tuple[str, str]:
-    from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from personas.services import get_active_persona
     from sessions import services
 
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-api", defaults={"first_name": "Bench"}
-    )
-    session, _ = services.create_session(
-        user,
-        services.NewSession(
-            creator_name="Maya",
-            partner_name="David",
-            relationship_context="Benchmark",
-            goal="Agree on a monthly budget",
-            persona=get_active_persona("neutral_mediator"),
-            duration_minutes=20,
-        ),
-    )
+    user = production.bench_user("bench-api")
+    session, _ = services.create_session(user, production.session_spec(20))
     token, _ = Token.objects.get_or_create(user=user)
     return session.public_id, token.key
 

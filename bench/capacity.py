@@ -53,36 +53,15 @@ def _script(seed: int) -> dict:
 
 def _prepare(count: int) -> tuple[list[str], str, str]:
     """`count` ready sessions of one user; their ids, a session cookie and an API token."""
-    from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
-    from django.contrib.sessions.backends.db import SessionStore
     from rest_framework.authtoken.models import Token
 
-    from personas.services import get_active_persona
     from sessions import services
 
-    user, _ = get_user_model().objects.get_or_create(username="bench")
-    spec = services.NewSession(
-        creator_name="Maya",
-        partner_name="David",
-        relationship_context="Benchmark",
-        goal="Agree on a monthly budget",
-        persona=get_active_persona("neutral_mediator"),
-        duration_minutes=5,
-    )
+    user = production.bench_user()
+    spec = production.session_spec(5)
     ids = [services.create_demo_session(user, spec).public_id for _ in range(count)]
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
     token, _ = Token.objects.get_or_create(user=user)
-    return ids, f"{settings.SESSION_COOKIE_NAME}={store.session_key}", token.key
+    return ids, production.login_cookie(user), token.key
 
 
 def _start_all(ids: list[str]) -> None:

@@ -26,38 +26,11 @@ LOG = ROOT / "var" / "bench-event-latency.log"
 
 
 def _session_and_cookie() -> tuple[str, str]:
-    from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from personas.services import get_active_persona
     from sessions import services
 
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench", defaults={"first_name": "Bench"}
-    )
-    session = services.create_demo_session(
-        user,
-        services.NewSession(
-            creator_name="Maya",
-            partner_name="David",
-            relationship_context="Benchmark",
-            goal="Agree on a monthly budget",
-            persona=get_active_persona("neutral_mediator"),
-            duration_minutes=20,
-        ),
-    )
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return session.public_id, f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    user = production.bench_user()
+    session = services.create_demo_session(user, production.session_spec(20))
+    return session.public_id, production.login_cookie(user)
 
 
 async def _client(

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/diadi_bench")
@@ -49,6 +50,44 @@ def setup() -> None:
 
 def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def bench_user(username: str = "bench") -> Any:
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": "Bench"}
+    )
+    return user
+
+
+def session_spec(duration_minutes: int) -> Any:
+    """What the benchmarks' sessions are about: Maya and David agreeing on a budget."""
+    from personas.services import get_active_persona
+    from sessions import services
+
+    return services.NewSession(
+        creator_name="Maya",
+        partner_name="David",
+        relationship_context="Benchmark",
+        goal="Agree on a monthly budget",
+        persona=get_active_persona("neutral_mediator"),
+        duration_minutes=duration_minutes,
+    )
+
+
+def login_cookie(user: Any) -> str:
+    """The Cookie header of a browser in which `user` logged in."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
 class Diadi:

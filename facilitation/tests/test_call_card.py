@@ -7,19 +7,10 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from facilitation import services
 from sessions.events import append_event
 from sessions.models import Session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def live(make_session, invitee_user):
-    session, _ = make_session(consented=True, invitee=invitee_user)
-    services.start(session, None)
-    session.refresh_from_db()
-    return session
 
 
 def _room(client, user, session) -> str:

@@ -12,14 +12,6 @@ from sessions.models import Session
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def live(make_session, invitee_user):
-    session, _ = make_session(consented=True, invitee=invitee_user)
-    services.start(session, None)
-    session.refresh_from_db()
-    return session
-
-
 def _event(session, type: str, data: dict, at_ms: int | None = None) -> None:
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
