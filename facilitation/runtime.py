@@ -329,11 +329,11 @@ class LiveRun:
         )
         if batch:
             ctx = self.ctx
-            await self._db(
+            written = await self._db(
                 store.write, ctx.run_id, ctx.holder, ctx.session_pk, batch, self._source.kind
             )
             self._kept += len(fed)
-            self._voice.hand(events)
+            self._voice.hand(written)  # never a prompt the kill switch stopped
 
     async def _end(self) -> None:
         await self._db(

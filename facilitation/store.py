@@ -355,9 +355,10 @@ def controls_since(session_pk: int, after_seq: int) -> list[Control] | None:
 # The one write ----------------------------------------------------------------------------
 
 
-def write(run_id: int, holder: str, session_pk: int, batch: Batch, source_kind: str) -> int:
+def write(run_id: int, holder: str, session_pk: int, batch: Batch, source_kind: str) -> list[Event]:
     """Append a run's events, the inputs it fed and its finished speech, in one fenced
-    transaction; returns how many events were written. Raises LeaseLost when this run may no
+    transaction; returns the events written (a prompt that lands after the kill switch is
+    not). Raises LeaseLost when this run may no
     longer write (another holds the lease, or the session ended or was deleted).
 
     The session's row lock comes first, as every other writer of the session takes it, so a
@@ -400,11 +401,12 @@ def write(run_id: int, holder: str, session_pk: int, batch: Batch, source_kind: 
             for segment in batch.segments
         )
         kept = [
-            (event.type, event.data, event.at_ms)
+            event
             for event in batch.events
             if session.status != Status.PAUSED or event.type in ALLOWED_WHILE_PAUSED
         ]
-        return len(append_events(session, kept))
+        append_events(session, [(event.type, event.data, event.at_ms) for event in kept])
+        return kept
 
 
 def end_session(run_id: int, holder: str, session_pk: int, reason: str, at_ms: int) -> None:

@@ -279,7 +279,8 @@ async def test_a_stale_holder_can_never_write_again(make_session):
         source_position=0,
         applied_seq=1,
     )
-    assert await sync_to_async(store.write)(run_id, holder, session.pk, batch, "simulation") == 1
+    written = await sync_to_async(store.write)(run_id, holder, session.pk, batch, "simulation")
+    assert [event.type for event in written] == ["time_remaining"]
 
     await FacilitationRun.objects.filter(pk=run_id).aupdate(
         heartbeat_at=timezone.now() - store.lease_stale_after() * 2
@@ -329,7 +330,8 @@ async def test_the_run_drops_a_prompt_that_lands_after_the_kill_switch(make_sess
         source_position=0,
         applied_seq=1,
     )
-    assert await sync_to_async(store.write)(run_id, holder, session.pk, batch, "simulation") == 1
+    written = await sync_to_async(store.write)(run_id, holder, session.pk, batch, "simulation")
+    assert [event.type for event in written] == ["time_remaining"]  # nothing left to speak
     assert await _events(session, "intervention") == []
     await host.shutdown()
 
