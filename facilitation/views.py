@@ -35,10 +35,14 @@ def control(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     try:
         getattr(services, action)(session, you)
     except SessionError as exc:
+        if request.htmx:
+            # Refused in the room: say why where the button was, keeping the page (and the
+            # microphone and call it holds), with the buttons the status now allows.
+            session, you = sessions.get_for_page(request, public_id)
+            context = {**room.live_room_context(session, you), "control_error": exc.message}
+            return render(request, "facilitation/live.html#controls", context)
         messages.error(request, exc.message)
         return redirect("session_detail" if action == "start" else "live_room", public_id)
-    if action == "start":
-        return redirect("live_room", public_id)
     if action == "end":
         destination = reverse("session_detail", args=[public_id])
         return HttpResponseClientRedirect(destination) if request.htmx else redirect(destination)

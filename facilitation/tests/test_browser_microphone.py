@@ -117,6 +117,31 @@ def test_joining_streams_16_khz_pcm_and_mute_stops_it(
     assert console_errors == []
 
 
+def test_a_microphone_joined_before_the_start_stays_joined_when_the_session_starts(
+    with_microphone: Browser, live_server_url: str, make_session, invitee_user, console_errors
+):
+    session, _ = make_session(consented=True, invitee=invitee_user)
+    page = _room(with_microphone, live_server_url, session)
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    sent = AudioSocket(page)
+    box = page.locator("[data-microphone]")
+    box.get_by_role("button", name="Join with microphone").click()
+    expect(box.locator("[data-mic-state]")).to_have_text(
+        "Your microphone works. Diadi starts listening when the session starts."
+    )
+    assert sent.audio == []
+
+    page.get_by_role("button", name="Start the session").click()
+    expect(page.get_by_role("button", name="Pause the facilitator")).to_be_visible()
+    # No second press: the page keeps the microphone it was given and starts sending.
+    expect(box.locator("[data-mic-state]")).to_have_text("Diadi is listening.")
+    sent.wait_for_audio(page, 10)
+    # The clock runs from the server's start.
+    expect(page.locator("[data-timer]")).not_to_have_text("30:00")
+    expect(page.locator("[data-timer]")).to_have_text(re.compile(r"^29:[0-5]\d$"))
+    assert console_errors == []
+
+
 def test_a_denied_permission_is_explained(
     playwright: Playwright, live_server_url: str, live_session
 ):

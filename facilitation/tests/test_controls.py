@@ -142,6 +142,17 @@ def test_a_refused_button_explains_itself(client, creator, ready):
     assert "Session not in progress" in response.content.decode()
 
 
+def test_a_refused_htmx_button_explains_itself_in_place(client, creator, ready):
+    client.force_login(creator)
+    response = client.post(
+        reverse("session_control", args=[ready.public_id, "pause"]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "Session not in progress" in html and "Start the session" in html
+
+
 @pytest.mark.parametrize("name", ["live_room", "live_controls"])
 def test_outsiders_get_404_on_live_pages(ready, outsider, name):
     client = Client()

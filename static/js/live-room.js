@@ -10,7 +10,6 @@
   const LABELS = JSON.parse(document.getElementById("live-labels").textContent);
   const LIVE = ["in_progress", "paused"];
   const MICROPHONE_STATES = ["muted", "listening", "speaking", "disconnected"];
-  const rate = Number(room.dataset.clockRate || 1);
   const quietStartMs = Number(room.dataset.quietStartMs || 0);
   const durationSeconds = Number(room.dataset.durationSeconds || 0);
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
@@ -19,11 +18,20 @@
   // Time. The session runs on its own clock: wall time since the start, times the clock rate
   // (demos play faster than life). Deadlines come from the server in its wall time; `skew`
   // turns them into this browser's.
-  const skew = Date.now() - Date.parse(room.dataset.serverNow);
+  let rate = 1;
+  let skew = 0;
   const at = (iso) => (iso ? Date.parse(iso) + skew : null);
-  let endsAt = at(room.dataset.endsAt);
-  let closesAt = at(room.dataset.closesAt);
-  const startedAt = at(room.dataset.startedAt);
+  let endsAt = null;
+  let closesAt = null;
+  let startedAt = null;
+  const setClock = (data) => {
+    rate = Number(data.clockRate || 1);
+    skew = Date.now() - Date.parse(data.serverNow);
+    endsAt = at(data.endsAt);
+    closesAt = at(data.closesAt);
+    startedAt = at(data.startedAt);
+  };
+  setClock(room.dataset);
   const sessionSecondsUntil = (moment) => ((moment - Date.now()) / 1000) * rate;
   const elapsed = () => (startedAt === null ? 0 : Math.max(0, -sessionSecondsUntil(startedAt)));
   const clock = (seconds) => {
@@ -184,6 +192,25 @@
     shelveCurrent(fill(LABELS.acks[button.dataset.ack], { name: nameOf(room.dataset.you) }));
   });
 
+  // Just started: the server knows the start and the deadlines. Reading them from a fresh copy
+  // of the page, rather than reloading it, keeps the microphone and the call joined.
+  const startClock = async () => {
+    try {
+      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(response.statusText);
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      const drawn = fresh.getElementById("live-room");
+      if (!drawn) throw new Error("no room");
+      ["startedAt", "endsAt", "closesAt", "serverNow", "clockRate"].forEach((key) => {
+        room.dataset[key] = drawn.dataset[key];
+      });
+      setClock(room.dataset);
+      drawTime();
+    } catch {
+      notice("The session has started. Reload the page if the timer does not move.");
+    }
+  };
+
   const on = (type, handler) =>
     document.body.addEventListener(`diadi:${type}`, (event) => handler(event.detail));
 
@@ -206,7 +233,7 @@
     if (data.status === "ended" || data.status === "archived") {
       window.location.assign($("#session-events").dataset.sessionUrl);
     } else if (data.previousStatus === "ready" && data.status === "in_progress") {
-      window.location.reload(); // just started: draw the room with its clock from the server
+      startClock();
     }
   });
   on("balance_update", (message) => drawBalance(message.data));
