@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Tests run on this many pytest-xdist workers: most of the suite waits on servers and browsers.
+PYTEST_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run serve test lint format chromium migrate bench clean
@@ -49,7 +51,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 test: $(VENV)/.installed-dev chromium lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 bench: $(VENV)/.installed-dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
