@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from facilitation import inbox, store
-from facilitation.engine import LIVE_SWITCHES, Thresholds
+from facilitation.engine import LIVE_SWITCHES, Event, Thresholds
 from facilitation.engine.conductor import Conductor, Fed
 from facilitation.engine.engine import DISCONNECTED, LISTENING, MUTED
 from facilitation.engine.inputs import (
@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 # Runs a blocking store function on one of the host's database threads.
 Db = Callable[..., Awaitable[Any]]
+# Writes a run's batch together with its host's other runs (host.Writes): the events written.
+Writer = Callable[[store.Write], Awaitable[list[Event]]]
 
 MICROPHONE_MESSAGES = (inbox.AUDIO, inbox.MUTE, inbox.AUDIO_STREAM)
 # Controls reach a run by push within milliseconds; this catches one the channel layer lost.
@@ -148,6 +150,7 @@ class LiveRun:
         ctx: store.RunContext,
         *,
         db: Db,
+        write: Writer,
         thresholds: Thresholds,
         classifier: Classifier,
         clock: RunClock | None = None,
@@ -155,6 +158,7 @@ class LiveRun:
     ) -> None:
         self.ctx = ctx
         self._db = db
+        self._write = write
         self._voice = voice
         self._classifier = classifier
         ids = (ctx.participants[0].id, ctx.participants[1].id)
@@ -329,8 +333,8 @@ class LiveRun:
         )
         if batch:
             ctx = self.ctx
-            written = await self._db(
-                store.write, ctx.run_id, ctx.holder, ctx.session_pk, batch, self._source.kind
+            written = await self._write(
+                store.Write(ctx.run_id, ctx.holder, ctx.session_pk, batch, self._source.kind)
             )
             self._kept += len(fed)
             self._voice.hand(written)  # never a prompt the kill switch stopped

@@ -1,5 +1,6 @@
 """The session event log: append in the caller's transaction, broadcast after commit."""
 
+import asyncio
 import json
 import logging
 from collections import defaultdict
@@ -10,6 +11,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
+from diadi.bulk import update_rows
 from sessions.models import LIVE_STATUSES, Session, SessionEvent
 
 logger = logging.getLogger(__name__)
@@ -60,37 +62,52 @@ def append_events(
     session: Session, items: Iterable[tuple[str, dict, int | None]]
 ) -> list[SessionEvent]:
     """Write the next events of a session the caller has locked inside a transaction, in
-    order: (type, data, at_ms or None for now). Two statements whatever their number, which
-    is what lets one process carry the writes of hundreds of live sessions."""
+    order: (type, data, at_ms or None for now)."""
+    return append_events_of_many([(session, list(items))])[0]
+
+
+def append_events_of_many(
+    logs: list[tuple[Session, list[tuple[str, dict, int | None]]]],
+) -> list[list[SessionEvent]]:
+    """`append_events` for several sessions the caller has locked, in two statements
+    whatever their number: that is what lets one process carry the writes of hundreds of
+    live sessions. Everything written is broadcast in one go once the transaction commits."""
     if not connection.in_atomic_block:
-        raise RuntimeError("append_event must run inside transaction.atomic()")
-    now_ms = _live_clock_ms(session)
-    events = [
-        SessionEvent(
-            session=session,
-            seq=session.last_event_seq + n,
-            type=type,
-            data=data,
-            at_ms=now_ms if at_ms is None else at_ms,
+        raise RuntimeError("append_events must run inside transaction.atomic()")
+    written: list[list[SessionEvent]] = []
+    for session, items in logs:
+        now_ms = _live_clock_ms(session)
+        written.append(
+            [
+                SessionEvent(
+                    session=session,
+                    seq=session.last_event_seq + n,
+                    type=type,
+                    data=data,
+                    at_ms=now_ms if at_ms is None else at_ms,
+                )
+                for n, (type, data, at_ms) in enumerate(items, start=1)
+            ]
         )
-        for n, (type, data, at_ms) in enumerate(items, start=1)
-    ]
-    if not events:
-        return []
-    session.last_event_seq = events[-1].seq
-    Session.objects.filter(pk=session.pk).update(last_event_seq=session.last_event_seq)
-    SessionEvent.objects.bulk_create(events)
-    public_id = session.public_id
-    for event in events:
-        transaction.on_commit(partial(broadcast, public_id, event.as_message()))
+    moved = [session for (session, _), events in zip(logs, written, strict=True) if events]
+    if not moved:
+        return written
+    for session, events in zip(moved, (e for e in written if e), strict=True):
+        session.last_event_seq = events[-1].seq
+    update_rows(Session, ["last_event_seq"], [(s.pk, s.last_event_seq) for s in moved])
+    every = [event for events in written for event in events]
+    SessionEvent.objects.bulk_create(every)
+    messages = [(event.session.public_id, event.as_message()) for event in every]
+    transaction.on_commit(partial(broadcast_all, messages))
+    for event in every:
         for hook in _on_logged[event.type]:
 
             def react(hook: LoggedHook = hook, event: SessionEvent = event) -> None:
-                hook(public_id, event)
+                hook(event.session.public_id, event)
 
             # robust: what reacts to an event may fail; the event and the caller's work stand.
             transaction.on_commit(react, robust=True)
-    return events
+    return written
 
 
 def _live_clock_ms(session: Session) -> int | None:
@@ -109,18 +126,41 @@ def record_event(
 
 
 def broadcast(public_id: str, message: dict) -> None:
-    """Best effort: a client that misses a broadcast catches up from the log by seq."""
+    broadcast_all([(public_id, message)])
+
+
+def broadcast_all(messages: list[tuple[str, dict]]) -> None:
+    """Best effort: a client that misses a broadcast catches up from the log by seq. One
+    trip to the channel layer's loop for them all, however many sessions they are for."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not messages:
         return
-    try:
-        async_to_sync(layer.group_send)(
-            group_name(public_id),
-            # Serialised once here, not once per open socket.
-            {"type": "session.event", "event": message, "text": json.dumps(message)},
+
+    async def send_all() -> None:
+        results = await asyncio.gather(
+            *(
+                layer.group_send(
+                    group_name(public_id),
+                    # Serialised once here, not once per open socket.
+                    {"type": "session.event", "event": message, "text": json.dumps(message)},
+                )
+                for public_id, message in messages
+            ),
+            return_exceptions=True,
         )
+        for (public_id, message), result in zip(messages, results, strict=True):
+            if isinstance(result, BaseException):
+                logger.error(
+                    "Could not broadcast event %s of session %s",
+                    message["seq"],
+                    public_id,
+                    exc_info=result,
+                )
+
+    try:
+        async_to_sync(send_all)()
     except Exception:
-        logger.exception("Could not broadcast event %s of session %s", message["seq"], public_id)
+        logger.exception("Could not broadcast %d events", len(messages))
 
 
 def events_after(session: Session, seq: int, limit: int = 1000) -> list[SessionEvent]:

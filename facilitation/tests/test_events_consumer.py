@@ -262,13 +262,12 @@ async def test_a_lost_broadcast_is_filled_from_the_log(ready_session, creator, m
     await _next(communicator, "session_state")
     await _next(communicator, "participant_status")  # Maya joined
     before = (await SessionEvent.objects.filter(session=ready_session).alast()).seq
-    sent = events.broadcast
+    sent = events.broadcast_all
 
-    def lose_the_second(public_id, message):
-        if message["data"].get("n") != 2:
-            sent(public_id, message)
+    def lose_the_second(messages):
+        sent([(public_id, m) for public_id, m in messages if m["data"].get("n") != 2])
 
-    monkeypatch.setattr(events, "broadcast", lose_the_second)
+    monkeypatch.setattr(events, "broadcast_all", lose_the_second)
     for n in (1, 2, 3):
         await sync_to_async(record_event)(ready_session.pk, "ai_status", {"n": n})
     received = [await communicator.receive_json_from(timeout=3) for _ in range(3)]
