@@ -9,11 +9,13 @@ released five seconds later.
     python bench/capacity.py                  # N = 10, 100, 500
     python bench/capacity.py --sessions 10
 
-Printed per N: sessions facilitated to their end by the worker; tick lag p95 (how late an
-event is written after the session moment it belongs to); event delivery p95 (written →
-received by a client); kill switch p95 (API call → its answer, → `paused` at both clients,
-and → the run's `ai_status: paused` at both clients, which shows the run heard it); worker RSS
-and CPU per session. Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default: the local ones).
+Printed per N: sessions facilitated to their end by the worker; clients that saw the end
+live; tick lag p95 (how late an event is written after the session moment it belongs to);
+event delivery p95 (written → received by a client); kill switch p95 (API call → its answer,
+→ `paused` at both clients, and → the run's `ai_status: paused` at both clients, which shows
+the run heard it); worker RSS and CPU per session; how many cores the worker, Daphne, the
+benchmark's own clients and the whole machine kept busy. Needs PostgreSQL and Redis
+(DATABASE_URL / REDIS_URL, default: the local ones).
 """
 
 import argparse
@@ -84,8 +86,15 @@ class Client:
         self.paused_at: float | None = None
         self.ai_paused_at: float | None = None
         self.ended = False
+        self.closed = False  # by the server, after the session ended or on a fault
 
     async def run(self, url: str, cookie: str, origin: str, ready: asyncio.Event) -> None:
+        try:
+            await self._listen(url, cookie, origin, ready)
+        finally:
+            self.closed = True
+
+    async def _listen(self, url: str, cookie: str, origin: str, ready: asyncio.Event) -> None:
         from websockets.asyncio.client import connect
 
         async with connect(
@@ -142,6 +151,12 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _machine_busy_s() -> float:
+    """CPU seconds all cores spent busy so far (/proc/stat: all but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def _results(ids: list[str]) -> tuple[int, list[float]]:
     """Sessions facilitated to their end by the run, and every event's lateness (ms)."""
     from sessions.models import Session
@@ -166,7 +181,7 @@ def _p(values: list[float], p: int) -> str:
     return f"{production.percentile(values, p):.0f}" if len(values) > 1 else "n/a"
 
 
-async def _measure(port: int, worker_pid: int, count: int) -> list[str]:
+async def _measure(port: int, worker_pid: int, web_pid: int, count: int) -> list[str]:
     ids, cookie, token = await asyncio.to_thread(_prepare, count)
     base = f"http://127.0.0.1:{port}"
     clients: dict[str, list[Client]] = {public_id: [Client(), Client()] for public_id in ids}
@@ -181,6 +196,8 @@ async def _measure(port: int, worker_pid: int, count: int) -> list[str]:
                 waiting.append(ready.wait())
         await asyncio.wait_for(asyncio.gather(*waiting), timeout=300)
     rss_before, cpu_before = _rss_kb(worker_pid), _cpu_s(worker_pid)
+    # Where the machine's time goes: the worker, Daphne, these clients, and everything.
+    busy_before = [_cpu_s(worker_pid), _cpu_s(web_pid), _cpu_s(os.getpid()), _machine_busy_s()]
     started = time.monotonic()
     await asyncio.to_thread(_start_all, ids)
     switches = [
@@ -188,13 +205,18 @@ async def _measure(port: int, worker_pid: int, count: int) -> list[str]:
         for public_id in ids
     ]
     rss_peak = rss_before
-    while not all(c.ended for pair in clients.values() for c in pair):
+    while not all(c.ended or c.closed for pair in clients.values() for c in pair):
         await asyncio.sleep(1)
         rss_peak = max(rss_peak, _rss_kb(worker_pid))
         if time.monotonic() - started > CONVERSATION_S + PAUSE_S + 300:
             break
     seconds = time.monotonic() - started
     cpu = _cpu_s(worker_pid) - cpu_before
+    busy_after = [_cpu_s(worker_pid), _cpu_s(web_pid), _cpu_s(os.getpid()), _machine_busy_s()]
+    cores = "/".join(
+        f"{(after - before) / seconds:.2f}"
+        for after, before in zip(busy_after, busy_before, strict=True)
+    )
     pressed = await asyncio.gather(*switches)
     for task in tasks:
         task.cancel()
@@ -203,6 +225,7 @@ async def _measure(port: int, worker_pid: int, count: int) -> list[str]:
     return [
         str(count),
         f"{done}",
+        f"{sum(c.ended for pair in clients.values() for c in pair)}/{2 * count}",
         _p(lag, 95),
         _p(delivery, 95),
         _p([answered for answered, _, _ in pressed], 95),
@@ -210,6 +233,7 @@ async def _measure(port: int, worker_pid: int, count: int) -> list[str]:
         _p([heard for _, _, heard in pressed], 95),
         f"{(rss_peak - rss_before) / count / 1024:.2f}",
         f"{cpu / count / seconds * 100:.2f}",
+        cores,
     ]
 
 
@@ -225,6 +249,7 @@ def main() -> None:
         columns = (
             "sessions",
             "facilitated",
+            "clients saw the end",
             "tick lag p95 ms",
             "delivery p95 ms",
             "pause answered p95 ms",
@@ -232,10 +257,11 @@ def main() -> None:
             "pause heard p95 ms",
             "RSS MB/session",
             "CPU %/session",
+            "cores busy: worker/daphne/clients/all",
         )
         print(" | ".join(columns))
         for count in args.sessions:
-            row = asyncio.run(_measure(diadi.port, diadi.worker.pid, count))
+            row = asyncio.run(_measure(diadi.port, diadi.worker.pid, diadi.web.pid, count))
             print(
                 " | ".join(
                     f"{value:>{len(name)}}" for value, name in zip(row, columns, strict=True)

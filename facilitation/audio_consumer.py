@@ -30,6 +30,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from diadi import untrusted_json
+from diadi.consumers import DispatchWithoutDatabase
 from facilitation import inbox
 from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, admit
 from facilitation.audio.flood import AudioAllowance
@@ -61,7 +62,7 @@ async def announce_audio_sockets(participant_public_ids: Iterable[str]) -> None:
         )
 
 
-class SessionAudioConsumer(AsyncWebsocketConsumer):
+class SessionAudioConsumer(DispatchWithoutDatabase, AsyncWebsocketConsumer):
     session: Session
     participant: Participant
     # Set once the socket forwards audio; a refused or replaced socket forwards nothing more.

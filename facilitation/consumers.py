@@ -16,6 +16,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from diadi import untrusted_json
+from diadi.consumers import DispatchWithoutDatabase
 from facilitation import call
 from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, CLOSED_STATUSES, admit
 from facilitation.limits import (
@@ -61,7 +62,7 @@ def _parse_after(query_string: bytes) -> int | None:
     return after if after >= 0 else None
 
 
-class SessionEventsConsumer(AsyncJsonWebsocketConsumer):
+class SessionEventsConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer):
     session: Session
     participant: Participant
     last_sent: int

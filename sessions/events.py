@@ -131,31 +131,30 @@ def broadcast(public_id: str, message: dict) -> None:
 
 def broadcast_all(messages: list[tuple[str, dict]]) -> None:
     """Best effort: a client that misses a broadcast catches up from the log by seq. One
-    trip to the channel layer's loop for them all, however many sessions they are for."""
+    trip to the channel layer's loop for them all: sessions side by side, each session's
+    events in their order (one out of order would make its sockets fill a gap from the log)."""
     layer = get_channel_layer()
     if layer is None or not messages:
         return
+    by_session: defaultdict[str, list[dict]] = defaultdict(list)
+    for public_id, message in messages:
+        by_session[public_id].append(message)
 
-    async def send_all() -> None:
-        results = await asyncio.gather(
-            *(
-                layer.group_send(
+    async def send_in_order(public_id: str, session_messages: list[dict]) -> None:
+        for message in session_messages:
+            try:
+                await layer.group_send(
                     group_name(public_id),
                     # Serialised once here, not once per open socket.
                     {"type": "session.event", "event": message, "text": json.dumps(message)},
                 )
-                for public_id, message in messages
-            ),
-            return_exceptions=True,
-        )
-        for (public_id, message), result in zip(messages, results, strict=True):
-            if isinstance(result, BaseException):
-                logger.error(
-                    "Could not broadcast event %s of session %s",
-                    message["seq"],
-                    public_id,
-                    exc_info=result,
+            except Exception:
+                logger.exception(
+                    "Could not broadcast event %s of session %s", message["seq"], public_id
                 )
+
+    async def send_all() -> None:
+        await asyncio.gather(*(send_in_order(*item) for item in by_session.items()))
 
     try:
         async_to_sync(send_all)()

@@ -13,12 +13,13 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from diadi.consumers import DispatchWithoutDatabase
 from facilitation.admission import CLOSE_NOT_FOUND, admit
 from sessions.events import SESSION_STATE, group_name
 from summaries.live import RECAP_UPDATED, RECAP_VERSION, version_of
 
 
-class RecapConsumer(AsyncJsonWebsocketConsumer):
+class RecapConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer):
     group: str = ""
     session_pk: int
 

@@ -26,6 +26,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from diadi.consumers import DispatchWithoutDatabase
 from facilitation import inbox
 from facilitation.meetings import streams
 from facilitation.meetings.speakers import name_key
@@ -49,7 +50,7 @@ def _speech_at(entry: dict[str, Any], now: float) -> float:
     return now
 
 
-class BotStreamConsumer(AsyncWebsocketConsumer):
+class BotStreamConsumer(DispatchWithoutDatabase, AsyncWebsocketConsumer):
     bot: streams.StreamBot | None = None
     role: str = ""
 

@@ -276,3 +276,26 @@ async def test_a_lost_broadcast_is_filled_from_the_log(ready_session, creator, m
     assert [m["seq"] for m in received] == [before + 1, before + 2, before + 3]
     assert await communicator.receive_nothing(timeout=0.5)
     await communicator.disconnect()
+
+
+async def test_events_reach_the_socket_without_a_trip_to_the_database_thread(
+    ready_session, creator, monkeypatch
+):
+    # Channels would close old database connections, on its one database thread, before each
+    # message: with a thousand sockets open that thread held every delivery up.
+    import channels.consumer
+
+    trips = []
+
+    async def counted() -> None:
+        trips.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    communicator = await _connect(ready_session, user=creator)
+    await _next(communicator, "participant_status")  # Maya joined
+    for n in (1, 2, 3):
+        await sync_to_async(record_event)(ready_session.pk, "ai_status", {"n": n})
+    received = [await communicator.receive_json_from(timeout=3) for _ in range(3)]
+    assert [m["data"]["n"] for m in received] == [1, 2, 3]
+    assert trips == []
+    await communicator.disconnect()
