@@ -51,7 +51,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 test: $(VENV)/.installed-dev chromium lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: $(VENV)/.installed-dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

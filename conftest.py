@@ -181,6 +181,18 @@ def console_errors(page) -> list[str]:
     return errors
 
 
+# Tests that start servers, Celery workers or browsers of their own. Under pytest-xdist they
+# run on one worker, one after the other (`--dist loadgroup`), while the other worker takes the
+# rest: their waits are timed for one such test at a time on a two-core machine.
+SERVER_FIXTURES = {
+    "live_server_url",
+    "facilitation_worker",
+    "meeting_server",
+    "background_worker",
+    "small_pool_server",
+}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Browser tests wait for the server's live updates; a loaded CI machine needs some slack.
     from playwright.sync_api import expect
@@ -200,6 +212,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Playwright's sync API leaves an event loop on the main thread for the rest of the run,
     # which breaks async_to_sync in ordinary tests: browser tests go last.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    for item in items:
+        uses_servers = SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if uses_servers or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("servers"))
 
 
 # The people of a session: the creator, the invitee, and an outsider who must never see it.

@@ -1,13 +1,23 @@
 """Rate limits key on the client's own address, also behind a trusted proxy, and a client can
 never pick its bucket by writing X-Forwarded-For itself."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
 PROXY = "10.0.0.2"  # what Daphne sees behind the proxy: the same peer for every client
 LOGIN_LIMIT = 10  # failed log-ins a minute per client (accounts/views.py)
+
+
+@pytest.fixture(autouse=True)
+def _one_window():
+    # The limits count per minute: on a slow machine a test's requests could straddle two.
+    with time_machine.travel(datetime(2026, 11, 27, 12, 0, 30, tzinfo=UTC), tick=False):
+        yield
 
 
 def _log_in(client, forwarded_for):

@@ -1,6 +1,9 @@
 """A pytest plugin, loaded before Django's settings: each pytest-xdist worker gets a Redis
 database of its own, as pytest-django gives it a test database of its own. Otherwise one
-worker's Celery workers would take the runs of the other's sessions off the shared queue."""
+worker's Celery workers would take the runs of the other's sessions off the shared queue.
+
+It lives outside the `diadi` package on purpose: importing that package loads the settings
+(its Celery app reads them), which would be too late to change REDIS_URL."""
 
 import os
 from urllib.parse import urlsplit, urlunsplit
