@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -212,6 +213,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Playwright's sync API leaves an event loop on the main thread for the rest of the run,
     # which breaks async_to_sync in ordinary tests: browser tests go last.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # pytest-xdist hands tests out by id: of several with one id, it would run only one.
+    ids = Counter(item.nodeid for item in items)
+    if twice := [nodeid for nodeid, count in ids.items() if count > 1]:
+        raise pytest.UsageError(f"Tests that share an id: {', '.join(twice)}")
     for item in items:
         uses_servers = SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
         if uses_servers or item.get_closest_marker("browser"):

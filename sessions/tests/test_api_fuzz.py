@@ -39,17 +39,24 @@ def _keep_the_test_connection():
         signal.connect(close_old_connections)
 
 
+def _auth(user) -> dict[str, str]:
+    return {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+
+
 @pytest.fixture
 def auth(creator):
-    return {"Authorization": f"Token {Token.objects.get_or_create(user=creator)[0].key}"}
+    return _auth(creator)
 
 
 @pytest.mark.django_db
+# The session's creator, and someone who is not in it. (The parameter also gives each
+# operation's test an id of its own, which pytest-xdist needs to hand them out.)
+@pytest.mark.parametrize("who", ["creator", "outsider"])
 @schema.parametrize()
 @FUZZ
-def test_no_generated_request_answers_500(case, auth, make_session):
+def test_no_generated_request_answers_500(case, who, request, make_session):
     make_session()
-    response = case.call(headers=auth)
+    response = case.call(headers=_auth(request.getfixturevalue(who)))
     case.validate_response(response, checks=[not_a_server_error])
 
 
