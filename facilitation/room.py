@@ -241,7 +241,8 @@ def live_room_context(session: Session, you: Participant) -> dict[str, object]:
     voice_on, voice = voice_note(session)
     captions_on, captions = captions_note()
     browser_room = session.platform == Platform.DIADI and not session.is_demo
-    partner = session.participants.exclude(pk=you.pk).first()
+    # The other person, from the snapshot's people (no second query).
+    partner_name = next((p["name"] for p in people if p["id"] != you.public_id), "")
     return {
         "session": session,
         "you": you,
@@ -260,9 +261,9 @@ def live_room_context(session: Session, you: Participant) -> dict[str, object]:
         "captions_note": captions,
         "browser_room": browser_room,
         "muted": _muted(session, people),
-        "partner": partner,
+        "partner_name": partner_name,
         "call_config": call.page_config() if browser_room else None,
-        "call_idle": CALL_LABELS["idle"].format(name=partner.display_name if partner else ""),
+        "call_idle": CALL_LABELS["idle"].format(name=partner_name),
         "meeting": (
             services.meeting_bot_context(session, you)
             if session.platform != Platform.DIADI

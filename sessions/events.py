@@ -89,11 +89,13 @@ def append_events_of_many(
                 for n, (type, data, at_ms) in enumerate(items, start=1)
             ]
         )
-    moved = [session for (session, _), events in zip(logs, written, strict=True) if events]
+    moved = []
+    for (session, _), events in zip(logs, written, strict=True):
+        if events:
+            session.last_event_seq = events[-1].seq
+            moved.append(session)
     if not moved:
         return written
-    for session, events in zip(moved, (e for e in written if e), strict=True):
-        session.last_event_seq = events[-1].seq
     update_rows(Session, ["last_event_seq"], [(s.pk, s.last_event_seq) for s in moved])
     every = [event for events in written for event in events]
     SessionEvent.objects.bulk_create(every)
