@@ -329,6 +329,34 @@ def _fresh_cache_and_layers(request):
     _clear_rate_limits()
 
 
+@pytest.fixture(autouse=True)
+def _server_quiet_before_flush(request):
+    """A browser test's page has just closed when the test database is emptied, and the
+    shared server is still writing who left: on PostgreSQL that write and the TRUNCATE
+    deadlocked. Wait until the server's connections are idle first."""
+    if not request.node.get_closest_marker("browser"):
+        yield
+        return
+    # Asked for here, so that the database is emptied after this fixture's teardown.
+    request.getfixturevalue("_django_db_helper")
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    time.sleep(0.3)  # the sockets' disconnects reach the server
+    with request.getfixturevalue("django_db_blocker").unblock():
+        for _ in range(100):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid() AND state <> 'idle'"
+                )
+                if cursor.fetchone()[0] == 0:
+                    return
+            time.sleep(0.05)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _release_test_database(request):
     """PostgreSQL refuses to drop a database others still use: async tests leave connections
