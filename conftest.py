@@ -53,7 +53,11 @@ SERVER_ENV = {"RUN_WATCHDOG_SECONDS": "1", "DEMO_SPEED": "20"}
 
 
 def server_env() -> dict[str, str]:
-    return {**os.environ, **SERVER_ENV, "DATABASE_URL": _test_database_url()}
+    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": _test_database_url()}
+    # Only this process's browser tests need it (see pytest_runtest_setup): Diadi's own
+    # processes must keep refusing the ORM on an event loop, as they do in production.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
 
 
 FAKE_OPENAI_KEY = "sk-fake-openai"

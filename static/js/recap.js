@@ -28,17 +28,40 @@
     for (const slot of root.querySelectorAll("[data-recap-part][data-stale]")) refresh(slot);
   };
 
+  // A version is "<recap id>.<change count>". An answer to a ping read before a change
+  // committed may arrive after that change's announcement: it is old news, not a change.
+  const older = (version, than) => {
+    const [id, count] = version.split(".");
+    const [thanId, thanCount] = (than || "").split(".");
+    return id === thanId && Number(count) < Number(thanCount);
+  };
+
   document.body.addEventListener("diadi:recap_updated", (event) => {
     const data = (event.detail && event.detail.data) || {};
-    if (data.version) root.dataset.version = data.version;
+    if (data.version && !older(data.version, root.dataset.version)) {
+      root.dataset.version = data.version;
+    }
     refresh(slotFor(data.part || "all"));
   });
 
   document.body.addEventListener("diadi:recap_version", (event) => {
     const version = ((event.detail && event.detail.data) || {}).version;
-    if (!version || version === root.dataset.version) return;
+    if (!version || version === root.dataset.version || older(version, root.dataset.version)) {
+      return;
+    }
     root.dataset.version = version;
     refresh(slotFor("all"));
+  });
+
+  // A refresh asked for before an edit form opened may answer after it: that answer waits
+  // too, rather than replace the form someone is typing in.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const slot = event.detail.target;
+    const fetched = event.detail.requestConfig && event.detail.requestConfig.verb === "get";
+    if (fetched && slot.matches("[data-recap-part]") && editing(slot)) {
+      event.detail.shouldSwap = false;
+      slot.dataset.stale = "true";
+    }
   });
 
   // An edit form closed (toggle does not bubble: listen while it goes down) or a part was

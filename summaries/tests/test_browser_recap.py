@@ -84,11 +84,19 @@ def test_two_people_share_the_recap_live(
     summary = Summary.objects.get(session=session)
     assert summary.status == Summary.Status.READY and summary.made_offline is False
 
-    # David confirms the agreement, then Maya changes it: his confirmation goes.
-    _agreement(david).get_by_role("button", name="Confirm").click()
-    expect(_agreement(maya)).to_contain_text("David: confirmed")
+    # Maya starts changing the agreement while David confirms it: her page hears of his
+    # confirmation but keeps her words; once she saves, his confirmation goes.
     _agreement(maya).get_by_text("Edit").click()
     _agreement(maya).get_by_label("Agreement").fill("Billing first, then the dashboard export")
+    _agreement(david).get_by_role("button", name="Confirm").click()
+    expect(_agreement(david)).to_contain_text("David (you): confirmed")
+    summary.refresh_from_db()
+    confirmed = f"{summary.pk}.{summary.version}"
+    expect(maya.locator("#recap")).to_have_attribute("data-version", confirmed)
+    expect(_agreement(maya).locator("details[data-editor]")).to_have_attribute("open", "")
+    expect(_agreement(maya).get_by_label("Agreement")).to_have_value(
+        "Billing first, then the dashboard export"
+    )
     _agreement(maya).get_by_role("button", name="Save").click()
     expect(_agreement(david)).to_contain_text("Billing first, then the dashboard export")
     expect(_agreement(david)).to_contain_text("David (you): not confirmed yet")
