@@ -299,3 +299,23 @@ async def test_events_reach_the_socket_without_a_trip_to_the_database_thread(
     assert [m["data"]["n"] for m in received] == [1, 2, 3]
     assert trips == []
     await communicator.disconnect()
+
+
+async def test_a_broadcast_meeting_a_socket_that_just_closed_is_dropped_quietly(caplog):
+    # Daphne refuses to send on a socket the browser has just closed; the disconnect that
+    # follows tidies up, so this is no failure worth an error in the log.
+    from autobahn.exception import Disconnected
+
+    from facilitation.consumers import SessionEventsConsumer
+
+    async def gone(message):
+        raise Disconnected("Attempt to send on a closed protocol")
+
+    consumer = SessionEventsConsumer()
+    consumer.base_send = gone
+    consumer.last_sent = 4
+    message = {"seq": 5, "type": "ai_status", "data": {}, "timestamp": None}
+    await consumer.dispatch({"type": "session.event", "event": message, "text": "{}"})
+    assert consumer.last_sent == 4
+    assert not consumer.closing
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
