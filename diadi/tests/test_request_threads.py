@@ -1,5 +1,6 @@
-"""A Daphne process runs at most WEB_THREADS requests at once; the others wait their turn,
-and each request's middleware and view run in one call on its thread."""
+"""A Daphne process runs at most WEB_THREADS requests at once, on WEB_THREADS threads that
+last; the others wait their turn, and each request's middleware and view run in one call on
+its thread."""
 
 import asyncio
 import threading
@@ -22,13 +23,14 @@ class Crowd:
     def __init__(self) -> None:
         self.inside = 0
         self.most = 0
-        self.threads: set[int] = set()
+        self.threads: set[str] = set()
         self._lock = threading.Lock()
 
     def view(self, request: HttpRequest) -> HttpResponse:
         with self._lock:
             self.inside += 1
             self.most = max(self.most, self.inside)
+            self.threads.add(threading.current_thread().name)
         time.sleep(0.05)
         with self._lock:
             self.inside -= 1
@@ -66,6 +68,8 @@ async def test_no_more_requests_run_at_once_than_there_are_threads():
     statuses = await asyncio.gather(*(_get(app) for _ in range(12)))
     assert statuses == [200] * 12
     assert crowd.most == 2
+    # The same two threads served all twelve: none is started per request.
+    assert len(crowd.threads) == 2
 
 
 @pytest.mark.urls(__name__)
