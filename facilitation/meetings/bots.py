@@ -257,19 +257,27 @@ def _event(bot: MeetingBot) -> dict:
     }
 
 
-def update(bot_pk: int, status: str, reason: str = "") -> bool:
+def update(bot_pk: int, status: str, reason: str = "", *, refine: bool = False) -> bool:
     """Move a bot forward (never back; left and failed are final) and log it; a bot that
-    left or failed on its own pauses its session's facilitation. False when nothing moved."""
+    left or failed on its own pauses its session's facilitation. False when nothing moved.
+
+    `refine`: MeetingBaas' own callback saying why a bot left or failed. A poll may have
+    found the bot's final status first, and a status code only says that it failed; the
+    callback's words then replace the poll's, so both people read what really happened."""
     with transaction.atomic():
         bot = MeetingBot.objects.select_for_update().filter(pk=bot_pk).first()
-        if bot is None or _RANK[Bot(status)] <= _RANK[Bot(bot.status)]:
+        if bot is None:
+            return False
+        moves = _RANK[Bot(status)] > _RANK[Bot(bot.status)]
+        better_words = refine and status == bot.status and reason[:1000] != bot.reason
+        if not (moves or better_words):
             return False
         bot.status = status
         bot.reason = reason[:1000]
         now = timezone.now()
-        if status == Bot.IN_CALL:
+        if moves and status == Bot.IN_CALL:
             bot.joined_at = now
-        if status in (Bot.LEFT, Bot.FAILED):
+        if moves and status in (Bot.LEFT, Bot.FAILED):
             bot.ended_at = now
         bot.save(update_fields=["status", "reason", "joined_at", "ended_at", "updated_at"])
         session = Session.objects.select_for_update().filter(pk=bot.session_id).first()
@@ -278,7 +286,7 @@ def update(bot_pk: int, status: str, reason: str = "") -> bool:
         append_event(session, BOT_STATUS, _event(bot))
         on_its_own = status in (Bot.LEFT, Bot.FAILED) and not bot.leave_requested
         current = session.meeting_bots.values_list("pk", flat=True).first() == bot.pk
-        if on_its_own and current and session.status == Status.IN_PROGRESS:
+        if moves and on_its_own and current and session.status == Status.IN_PROGRESS:
             why = PAUSED_BOT_FAILED if status == Bot.FAILED else PAUSED_BOT_LEFT
             transition(session, Action.PAUSE, reason=why)
     return True
@@ -351,8 +359,10 @@ def callback(reference: str, secret: str, payload: object) -> CallbackAnswer:
         update(bot.pk, Bot.LEFT, reason)
     elif event == "bot.failed":
         said = data.get("error_message")
-        reason = said if isinstance(said, str) and said else "MeetingBaas reported a failure."
-        update(bot.pk, Bot.FAILED, reason)
+        if isinstance(said, str) and said:
+            update(bot.pk, Bot.FAILED, said, refine=True)
+        else:
+            update(bot.pk, Bot.FAILED, "MeetingBaas reported a failure.")
     elif event == "bot.status_change" and isinstance(data.get("status"), dict):
         state = meetingbaas.BotState(bot.bot_id, str(data["status"].get("code", "")))
         update(bot.pk, state.status, state.reason)

@@ -294,3 +294,26 @@ def test_a_bot_sent_back_as_the_session_ends_is_sent_away(live, fake_meetingbaas
     [second] = [b for b in fake_meetingbaas.bots.values() if b is not fake_bot]
     assert wait_for(lambda: second.leave_calls >= 1, 10)
     assert MeetingBot.objects.filter(session=session).first().status == "left"
+
+
+def test_a_failure_found_by_polling_takes_the_words_of_the_callback_that_follows(
+    live, fake_meetingbaas
+):
+    # MeetingBaas' status only says the bot failed; its callback, which may come after a
+    # poll has seen that, says why.
+    session, fake_bot = live
+    fake_bot.status = "failed"
+    bots.poll()
+    bot = MeetingBot.objects.get(session=session)
+    assert (bot.status, bot.reason) == ("failed", "The facilitator could not join the call.")
+    path, secret = callback_of(fake_meetingbaas, fake_bot.bot_id)
+    assert _post(path, _failed(fake_bot.bot_id), secret).status_code == 200
+    bot.refresh_from_db()
+    assert (bot.status, bot.reason) == ("failed", "The host removed the bot")
+    shown = SessionEvent.objects.filter(session=session, type=BOT_STATUS).last()
+    assert shown.data["reason"] == "The host removed the bot"
+    # Facilitation paused once, when the poll found it; a replay changes nothing more.
+    assert session.events.filter(type="session_state", data__status="paused").count() == 1
+    before = session.events.count()
+    assert _post(path, _failed(fake_bot.bot_id), secret).status_code == 200
+    assert session.events.count() == before
