@@ -1,12 +1,12 @@
 """Every websocket route of Diadi, gathered from the apps that own them, behind the checks
 every socket passes."""
 
-from channels.auth import AuthMiddlewareStack
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import URLRouter
 from django.urls import re_path
 
 from diadi.websocket_origin import SameOriginValidator
+from diadi.websocket_session import auth_from_cookies
 from facilitation.admission import CLOSE_NOT_FOUND
 from facilitation.routing import bot_websocket_urlpatterns
 from facilitation.routing import websocket_urlpatterns as facilitation_routes
@@ -30,7 +30,7 @@ websocket_urlpatterns = [
 
 # Pages of other origins are refused first, then the user is read from the session cookie.
 browser_websocket_application = SameOriginValidator(
-    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+    auth_from_cookies(URLRouter(websocket_urlpatterns))
 )
 # A meeting bot is no browser (no cookies, no Origin header): its secret path is its door.
 websocket_application = URLRouter(
