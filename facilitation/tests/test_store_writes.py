@@ -1,12 +1,17 @@
 """A host writes its runs' batches together (store.write_many): each run on its own terms,
 whatever the others in the same round are doing."""
 
-import pytest
-from django.db import DatabaseError
+import threading
 
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from conftest import wait_for
 from facilitation import store
 from facilitation.engine import Event
 from facilitation.engine.inputs import SpeechStarted
+from facilitation.models import FacilitationRun
 from sessions.models import SessionEvent
 from sessions.state import Action, transition
 
@@ -88,3 +93,42 @@ def test_a_single_write_raises_what_stops_its_run(make_session):
     with pytest.raises(store.LeaseLost):
         store.write(write.run_id, write.holder, write.session_pk, write.batch, "simulation")
     assert _logged(session) == [(1, "session_state")]  # the end, nothing after it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renewing_leases_waits_behind_a_round_instead_of_deadlocking_with_it(make_session):
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks are PostgreSQL's; SQLite writes one transaction at a time.")
+    (_, first), (_, second) = _live_run(make_session), _live_run(make_session)
+    # Written again, the first run's row now lies after the second's in the table, so a scan
+    # of the table meets the second first.
+    FacilitationRun.objects.filter(pk=first.pk).update(heartbeat_at=timezone.now())
+    round_holds_first = threading.Event()
+    renewed: list[set[int]] = []
+
+    def renew() -> None:
+        round_holds_first.wait()
+        try:
+            renewed.append(store.heartbeat("h", [first.pk, second.pk]))
+        finally:
+            connection.close()
+
+    renewal = threading.Thread(target=renew)
+    renewal.start()
+    with transaction.atomic():
+        # A round of writes locks its runs in key order: the first, then the second.
+        FacilitationRun.objects.select_for_update().get(pk=first.pk)
+        round_holds_first.set()
+        with connection.cursor() as cursor:
+
+            def renewal_waits() -> bool:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                return cursor.fetchone()[0] == 1
+
+            assert wait_for(renewal_waits, seconds=10)
+        FacilitationRun.objects.select_for_update().get(pk=second.pk)
+    renewal.join(timeout=30)
+    assert renewed == [{first.pk, second.pk}]
