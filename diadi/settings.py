@@ -108,14 +108,18 @@ TEMPLATES = [
 DB_POOL_MIN_SIZE = env.int("DB_POOL_MIN_SIZE", default=2)
 DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=10)
 DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=10.0)
-# Threads of a Daphne process that run requests' synchronous code (views, the ORM); requests
-# beyond them wait for one. Two connections of the pool stay for the rest: the websockets'
-# database thread and the health check.
-WEB_THREADS = env.int("WEB_THREADS", default=max(1, DB_POOL_MAX_SIZE - 2))
+# Threads of a Daphne process: WEB_THREADS run requests' synchronous code (views, the ORM),
+# SOCKET_DB_THREADS its websockets' database work; work beyond them waits for one. One more
+# connection of the pool stays for the health check.
+SOCKET_DB_THREADS = env.int("SOCKET_DB_THREADS", default=max(1, DB_POOL_MAX_SIZE // 3))
+WEB_THREADS = env.int("WEB_THREADS", default=max(1, DB_POOL_MAX_SIZE - SOCKET_DB_THREADS - 1))
 if not 1 <= DB_POOL_MIN_SIZE <= DB_POOL_MAX_SIZE:
     raise ImproperlyConfigured("DB_POOL_MIN_SIZE must be at least 1 and at most DB_POOL_MAX_SIZE.")
-if not 1 <= WEB_THREADS < DB_POOL_MAX_SIZE:
-    raise ImproperlyConfigured("WEB_THREADS must be at least 1 and less than DB_POOL_MAX_SIZE.")
+if WEB_THREADS < 1 or SOCKET_DB_THREADS < 1 or WEB_THREADS + SOCKET_DB_THREADS >= DB_POOL_MAX_SIZE:
+    raise ImproperlyConfigured(
+        "WEB_THREADS and SOCKET_DB_THREADS must each be at least 1, and together less than "
+        "DB_POOL_MAX_SIZE."
+    )
 
 # SQLite by default; IMMEDIATE transactions stop two writers from racing on an event's seq.
 DATABASES = {

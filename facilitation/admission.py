@@ -6,9 +6,9 @@ or the browser an invitation authorised. Anybody else never learns the session e
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from diadi.consumers import on_database
 from sessions import services
 from sessions.errors import SessionError
 from sessions.models import Participant, Session, Status
@@ -31,7 +31,7 @@ async def admit(consumer: AsyncWebsocketConsumer) -> tuple[Session, Participant]
         await consumer.close(code=CLOSE_UNAUTHORIZED)
         return None
     try:
-        return await database_sync_to_async(services.get_for)(public_id, user, keys)
+        return await on_database(services.get_for)(public_id, user, keys)
     except SessionError:
         await consumer.close(code=CLOSE_NOT_FOUND)
         return None

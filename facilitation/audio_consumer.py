@@ -25,12 +25,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from diadi import untrusted_json
-from diadi.consumers import DispatchWithoutDatabase
+from diadi.consumers import DispatchWithoutDatabase, on_database
 from facilitation import inbox
 from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, admit
 from facilitation.audio.flood import AudioAllowance
@@ -76,9 +75,7 @@ class SessionAudioConsumer(DispatchWithoutDatabase, AsyncWebsocketConsumer):
         self.session, self.participant = admitted
         # A socket reopened in a loop must not flood the run with (dis)connections; this
         # budget is the audio socket's own, apart from the events socket's.
-        if not await database_sync_to_async(connection_allowed)(
-            f"audio:{self.participant.public_id}"
-        ):
+        if not await on_database(connection_allowed)(f"audio:{self.participant.public_id}"):
             await self.close(code=CLOSE_FLOOD, reason="Too many connections: wait a minute.")
             return
         self.muted = False
@@ -89,7 +86,7 @@ class SessionAudioConsumer(DispatchWithoutDatabase, AsyncWebsocketConsumer):
         self.groups = [group_name(self.session.public_id), self._own_group]
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
-        await database_sync_to_async(self.session.refresh_from_db)(fields=["status"])
+        await on_database(self.session.refresh_from_db)(fields=["status"])
         if self.session.status not in LIVE_STATUSES:
             await self._refuse(CLOSE_SESSION_ENDED, "The session is not in progress.")
             return

@@ -10,13 +10,12 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from diadi import untrusted_json
-from diadi.consumers import DispatchWithoutDatabase
+from diadi.consumers import DispatchWithoutDatabase, on_database
 from facilitation import call
 from facilitation.admission import CLOSE_NOT_FOUND, CLOSE_SESSION_ENDED, CLOSED_STATUSES, admit
 from facilitation.limits import (
@@ -84,7 +83,7 @@ class SessionEventsConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer)
         public_id = self.session.public_id
         # Each connection can log a "joined" and a "disconnected": reconnecting in a loop must
         # not grow the log without bound.
-        if not await database_sync_to_async(connection_allowed)(self.participant.public_id):
+        if not await on_database(connection_allowed)(self.participant.public_id):
             await self._error("TOO_MANY_CONNECTIONS", "Too many connections: wait a minute.")
             await self._close(CLOSE_FLOODING)
             return
@@ -96,14 +95,14 @@ class SessionEventsConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer)
         self.call_group = call.group(public_id, self.participant.public_id)
         await self.channel_layer.group_add(self.call_group, self.channel_name)
         after = _parse_after(self.scope.get("query_string", b""))
-        state = await database_sync_to_async(self._snapshot)()
+        state = await on_database(self._snapshot)()
         self.last_sent = state["lastSeq"] if after is None else min(after, state["lastSeq"])
         await self.send_json(self._envelope("session_state", state))
         await self._send_missed(up_to=None)
         if self.session.status in CLOSED_STATUSES:
             await self.close(code=CLOSE_SESSION_ENDED)
             return
-        await database_sync_to_async(services.set_presence)(self.participant.pk, connected=True)
+        await on_database(services.set_presence)(self.participant.pk, connected=True)
         self.counted = True
 
     async def dispatch(self, message: dict[str, Any]) -> None:
@@ -134,9 +133,7 @@ class SessionEventsConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer)
         finally:
             if self.counted:
                 self.counted = False
-                await database_sync_to_async(services.set_presence)(
-                    self.participant.pk, connected=False
-                )
+                await on_database(services.set_presence)(self.participant.pk, connected=False)
 
     def _snapshot(self) -> dict[str, Any]:
         self.session.refresh_from_db()
@@ -152,9 +149,7 @@ class SessionEventsConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer)
     async def _send_missed(self, up_to: int | None) -> None:
         """Send every logged event after last_sent (and up to `up_to`), in order, once."""
         while True:
-            batch = await database_sync_to_async(events_after)(
-                self.session, self.last_sent, REPLAY_BATCH
-            )
+            batch = await on_database(events_after)(self.session, self.last_sent, REPLAY_BATCH)
             for event in batch:
                 if up_to is not None and event.seq > up_to:
                     return
@@ -242,7 +237,7 @@ class SessionEventsConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer)
 
     async def _ping(self, data: dict[str, Any]) -> None:
         if self.counted:
-            await database_sync_to_async(services.touch_presence)(self.participant.pk)
+            await on_database(services.touch_presence)(self.participant.pk)
         await self.send_json({"type": "pong"})
 
     async def _update_settings(self, data: dict[str, Any]) -> None:
@@ -276,7 +271,7 @@ class SessionEventsConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer)
         changes, self.pending_settings = getattr(self, "pending_settings", {}), {}
         self.settings_saved_at = time.monotonic()
         if changes:
-            await database_sync_to_async(services.update_live_settings)(
+            await on_database(services.update_live_settings)(
                 self.session.pk, self.participant, changes
             )
 
@@ -298,7 +293,7 @@ class SessionEventsConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer)
                 "INVALID_ACK", "Send interventionId and action (dismissed or followed)."
             )
             return
-        recorded = await database_sync_to_async(services.acknowledge_intervention)(
+        recorded = await on_database(services.acknowledge_intervention)(
             self.session.pk, self.participant, intervention_id, action
         )
         if recorded is None:

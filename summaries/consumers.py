@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from diadi.consumers import DispatchWithoutDatabase
+from diadi.consumers import DispatchWithoutDatabase, on_database
 from facilitation.admission import CLOSE_NOT_FOUND, admit
 from sessions.events import SESSION_STATE, group_name
 from summaries.live import RECAP_UPDATED, RECAP_VERSION, version_of
@@ -38,7 +37,7 @@ class RecapConsumer(DispatchWithoutDatabase, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def _send_version(self) -> None:
-        version = await database_sync_to_async(version_of)(self.session_pk)
+        version = await on_database(version_of)(self.session_pk)
         await self.send_json({"type": RECAP_VERSION, "data": {"version": version}})
 
     async def session_event(self, message: dict[str, Any]) -> None:

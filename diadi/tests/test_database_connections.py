@@ -76,7 +76,7 @@ def test_concurrent_requests_stay_within_the_pool(small_pool_server, make_sessio
     most = max(most, _connections_of_server())
 
     assert statuses == [200] * REQUESTS
-    # The request threads (POOL_MAX - 2) and the websockets' thread share the pool.
+    # The request threads and the websockets' database threads share the pool.
     assert 0 < most <= POOL_MAX
 
 
@@ -85,7 +85,8 @@ def test_only_postgresql_gets_a_pool(settings):
     if connection.vendor == "postgresql":
         assert options["pool"]["max_size"] == settings.DB_POOL_MAX_SIZE
         assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 0
-        assert settings.WEB_THREADS < settings.DB_POOL_MAX_SIZE
+        # One connection stays for the health check.
+        assert settings.WEB_THREADS + settings.SOCKET_DB_THREADS < settings.DB_POOL_MAX_SIZE
     else:
         assert "pool" not in options
 
@@ -123,3 +124,9 @@ def test_other_database_errors_stay_server_errors(rf):
     except OperationalError:
         response = server_error(rf.get("/api/v1/sessions/abc"))
     assert response.status_code == 500
+
+
+def test_a_pool_of_ten_serves_six_request_threads_and_three_socket_threads(settings):
+    if settings.DB_POOL_MAX_SIZE != 10:
+        pytest.skip("The defaults follow the pool's size; this deployment sets its own.")
+    assert (settings.WEB_THREADS, settings.SOCKET_DB_THREADS) == (6, 3)

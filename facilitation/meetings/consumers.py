@@ -23,10 +23,9 @@ import logging
 import time
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from diadi.consumers import DispatchWithoutDatabase
+from diadi.consumers import DispatchWithoutDatabase, on_database
 from facilitation import inbox
 from facilitation.meetings import streams
 from facilitation.meetings.speakers import name_key
@@ -57,7 +56,7 @@ class BotStreamConsumer(DispatchWithoutDatabase, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
         self.role = kwargs["role"]
-        self.bot = await database_sync_to_async(streams.for_stream)(kwargs["secret"])
+        self.bot = await on_database(streams.for_stream)(kwargs["secret"])
         if self.bot is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
@@ -82,7 +81,7 @@ class BotStreamConsumer(DispatchWithoutDatabase, AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(bot_group(self.bot.public_id), self.channel_name)
         if any(self._speaking.values()):
             # A gap is a gap: whoever spoke stops where the stream stopped.
-            mapping = await database_sync_to_async(streams.speaker_map)(self.bot, [], [])
+            mapping = await on_database(streams.speaker_map)(self.bot, [], [])
             now = max(time.time(), self._last_at)
             for key in [k for k, on in self._speaking.items() if on]:
                 await self._tell(mapping.get(key), speaking=False, at=now)
@@ -100,7 +99,7 @@ class BotStreamConsumer(DispatchWithoutDatabase, AsyncWebsocketConsumer):
         except ValueError:
             return
         if isinstance(message, dict) and "protocol_version" in message:
-            await database_sync_to_async(streams.streaming)(self.bot)
+            await on_database(streams.streaming)(self.bot)
         elif isinstance(message, list):
             await self._speaker_state(message)
 
@@ -116,9 +115,7 @@ class BotStreamConsumer(DispatchWithoutDatabase, AsyncWebsocketConsumer):
         if not entries:
             return  # not speaker state after all
         speaking = [key for key, entry in entries.items() if entry.get("isSpeaking") is True]
-        mapping = await database_sync_to_async(streams.speaker_map)(
-            self.bot, list(entries), speaking
-        )
+        mapping = await on_database(streams.speaker_map)(self.bot, list(entries), speaking)
         # Someone no longer listed (they left the call) stopped when the frame was made.
         frame_at = max(_speech_at(entry, now) for entry in entries.values())
         self._last_at = max(self._last_at, frame_at)
@@ -156,7 +153,7 @@ class BotStreamConsumer(DispatchWithoutDatabase, AsyncWebsocketConsumer):
             # A new prompt: play it only while the facilitator is live (a pause already
             # muted this socket; this also catches a pause whose message was lost).
             self._utterance = utterance
-            self._muted = not await database_sync_to_async(streams.may_speak)(self.bot)
+            self._muted = not await on_database(streams.may_speak)(self.bot)
         if self._muted:
             return
         pcm = message.get("pcm")

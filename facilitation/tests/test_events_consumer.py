@@ -319,3 +319,53 @@ async def test_a_broadcast_meeting_a_socket_that_just_closed_is_dropped_quietly(
     assert consumer.last_sent == 4
     assert not consumer.closing
     assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+async def test_a_socket_waiting_for_its_sessions_lock_holds_up_no_other_session(
+    make_session, creator, invitee_user
+):
+    # A socket's presence change locks its session's row, which a round of the runs' writes
+    # may hold; meanwhile the sockets of every other session go on.
+    from django.db import connection, transaction
+
+    from conftest import wait_for
+    from sessions.models import Session
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks are PostgreSQL's; SQLite writes one transaction at a time.")
+    busy, _ = await sync_to_async(make_session)(consented=True, invitee=invitee_user)
+    other, _ = await sync_to_async(make_session)(consented=True, invitee=invitee_user)
+    holding, release = asyncio.Event(), asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def hold_the_lock() -> None:
+        with transaction.atomic():
+            Session.objects.select_for_update().get(pk=busy.pk)
+            loop.call_soon_threadsafe(holding.set)
+            asyncio.run_coroutine_threadsafe(release.wait(), loop).result(timeout=30)
+        connection.close()
+
+    holder = loop.run_in_executor(None, hold_the_lock)
+    await holding.wait()
+    try:
+        waiting = await _connect(busy, user=creator)
+        assert (await waiting.receive_json_from(timeout=3))["type"] == "session_state"
+
+        def presence_waits() -> bool:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                return cursor.fetchone()[0] == 1
+
+        assert await sync_to_async(wait_for)(presence_waits, 10)
+        going_on = await _connect(other, user=creator)
+        assert (await going_on.receive_json_from(timeout=3))["type"] == "session_state"
+        assert (await _next(going_on, "participant_status"))["data"]["status"] == "joined"
+    finally:
+        release.set()
+        await holder
+    assert (await _next(waiting, "participant_status"))["data"]["status"] == "joined"
+    await going_on.disconnect()
+    await waiting.disconnect()
