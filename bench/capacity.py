@@ -27,6 +27,7 @@ import random
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import production
 
@@ -119,17 +120,13 @@ class Client:
                     return
 
 
-async def _kill_switch(base: str, token: str, public_id: str, clients: list[Client]) -> tuple:
-    import httpx
-
+async def _kill_switch(http: Any, public_id: str, clients: list[Client]) -> tuple:
     await asyncio.sleep(random.uniform(20, 40))
-    headers = {"Authorization": f"Token {token}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
-        pressed = time.time()
-        await http.post(f"/api/v1/sessions/{public_id}/pause")
-        answered = (time.time() - pressed) * 1000
-        await asyncio.sleep(PAUSE_S)
-        await http.post(f"/api/v1/sessions/{public_id}/resume")
+    pressed = time.time()
+    await http.post(f"/api/v1/sessions/{public_id}/pause")
+    answered = (time.time() - pressed) * 1000
+    await asyncio.sleep(PAUSE_S)
+    await http.post(f"/api/v1/sessions/{public_id}/resume")
     shown = [c.paused_at for c in clients]
     heard = [c.ai_paused_at for c in clients]
     return (
@@ -182,6 +179,8 @@ def _p(values: list[float], p: int) -> str:
 
 
 async def _measure(port: int, worker_pid: int, web_pid: int, count: int) -> list[str]:
+    import httpx
+
     ids, cookie, token = await asyncio.to_thread(_prepare, count)
     base = f"http://127.0.0.1:{port}"
     clients: dict[str, list[Client]] = {public_id: [Client(), Client()] for public_id in ids}
@@ -198,11 +197,19 @@ async def _measure(port: int, worker_pid: int, web_pid: int, count: int) -> list
     rss_before, cpu_before = _rss_kb(worker_pid), _cpu_s(worker_pid)
     # Where the machine's time goes: the worker, Daphne, these clients, and everything.
     busy_before = [_cpu_s(worker_pid), _cpu_s(web_pid), _cpu_s(os.getpid()), _machine_busy_s()]
+    # One HTTP client for every kill switch: making one costs some 50 ms of this process's
+    # loop (its TLS context), and 500 of them in the pause window kept the loop from reading
+    # the sockets, which then measured this process's lag as the server's.
+    http = httpx.AsyncClient(
+        base_url=base,
+        headers={"Authorization": f"Token {token}"},
+        timeout=60,
+        limits=httpx.Limits(max_connections=100),
+    )
     started = time.monotonic()
     await asyncio.to_thread(_start_all, ids)
     switches = [
-        asyncio.create_task(_kill_switch(base, token, public_id, clients[public_id]))
-        for public_id in ids
+        asyncio.create_task(_kill_switch(http, public_id, clients[public_id])) for public_id in ids
     ]
     rss_peak = rss_before
     while not all(c.ended or c.closed for pair in clients.values() for c in pair):
@@ -218,6 +225,7 @@ async def _measure(port: int, worker_pid: int, web_pid: int, count: int) -> list
         for after, before in zip(busy_after, busy_before, strict=True)
     )
     pressed = await asyncio.gather(*switches)
+    await http.aclose()
     for task in tasks:
         task.cancel()
     done, lag = await asyncio.to_thread(_results, ids)
