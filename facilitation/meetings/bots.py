@@ -359,10 +359,9 @@ def callback(reference: str, secret: str, payload: object) -> CallbackAnswer:
         update(bot.pk, Bot.LEFT, reason)
     elif event == "bot.failed":
         said = data.get("error_message")
-        if isinstance(said, str) and said:
-            update(bot.pk, Bot.FAILED, said, refine=True)
-        else:
-            update(bot.pk, Bot.FAILED, "MeetingBaas reported a failure.")
+        told = isinstance(said, str) and bool(said)
+        reason = said if told else "MeetingBaas reported a failure."
+        update(bot.pk, Bot.FAILED, reason, refine=told)
     elif event == "bot.status_change" and isinstance(data.get("status"), dict):
         state = meetingbaas.BotState(bot.bot_id, str(data["status"].get("code", "")))
         update(bot.pk, state.status, state.reason)
