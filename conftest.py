@@ -79,23 +79,24 @@ def fake_openai_server():
 def start_daphne(env: dict[str, str], port: int) -> subprocess.Popen:
     """Diadi served as `make run` serves it, in a process of its own; returns once it
     answers its health probe."""
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
-            "diadi.asgi:application",
-        ],
-        env=env,
-    )
+    command = ("daphne", "-b", "127.0.0.1", "-p", str(port), "diadi.asgi:application")
+    return start_server(command, env, port)
+
+
+def start_server(module_and_args: tuple[str, ...], env: dict[str, str], port: int):
+    """`python -m <module_and_args>` in a process of its own; returns once the server it
+    starts answers its health probe on `port`."""
+    server = subprocess.Popen([sys.executable, "-m", *module_and_args], env=env)
     for _ in range(300):
         if server.poll() is not None:
-            raise RuntimeError("Daphne exited before serving the tests")
+            raise RuntimeError(f"{module_and_args[0]} exited before serving the tests")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                 return server
         except OSError:
             time.sleep(0.1)
     server.kill()
-    raise RuntimeError("Daphne did not start for the tests")
+    raise RuntimeError(f"{module_and_args[0]} did not start for the tests")
 
 
 def play_script(public_id: str, script: str, speed: float) -> subprocess.Popen:

@@ -1,10 +1,11 @@
 """JSON API latency: GET /api/v1/sessions/<id> with token auth, at 1, 10 and 50 clients.
 
-As in production: one Daphne process on PostgreSQL and Redis, and this process holding C
-clients, each sending its next request as soon as its last one is answered (keep-alive).
-Prints p50 / p95 / p99, errors (anything but a 200, or no answer), the CPU time Daphne
-spent per request (what the machine's load does not change), the most PostgreSQL
-connections it held at once, and the load average the figures were taken under.
+As in production: the web server (WEB_PROCESSES Daphne processes) on PostgreSQL and Redis,
+and this process holding C clients, each sending its next request as soon as its last one is
+answered (keep-alive). Prints p50 / p95 / p99, errors (anything but a 200, or no answer), the
+CPU time the Daphne processes spent per request (what the machine's load does not change), the
+most PostgreSQL connections they held at once, and the load average the figures were taken
+under.
 
     python bench/api_latency.py                  # 1, 10, 50 clients, 400 requests each
     python bench/api_latency.py --clients 10 --requests 1000
@@ -36,14 +37,8 @@ def _session_and_token() -> tuple[str, str]:
     return session.public_id, token.key
 
 
-def _cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class ConnectionWatch:
-    """Samples, every 20 ms, how many connections the Daphne process holds to the database."""
+    """Samples, every 20 ms, how many connections the Daphne processes hold to the database."""
 
     def __init__(self) -> None:
         import psycopg
@@ -117,15 +112,19 @@ def main() -> None:
     public_id, token = _session_and_token()
     with production.Diadi(LOG, worker=False, env={"PGAPPNAME": APPLICATION_NAME}) as diadi:
         url = f"{diadi.base}/api/v1/sessions/{public_id}"
-        print(f"GET /api/v1/sessions/<id>, token auth: 1 Daphne process, {os.cpu_count()} cores")
+        web = diadi.web_pids()
+        print(
+            f"GET /api/v1/sessions/<id>, token auth: {len(web)} Daphne processes, "
+            f"{os.cpu_count()} cores"
+        )
         columns = ("clients", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms")
         print(" ".join(f"{name:>9}" for name in columns) + "    errors  cpu ms/req  db conns  load")
         for clients in args.clients:
             with ConnectionWatch() as watch:
-                started, cpu = time.perf_counter(), _cpu_seconds(diadi.web.pid)
+                started, cpu = time.perf_counter(), production.cpu_seconds(*web)
                 latencies, errors = asyncio.run(_measure(url, token, clients, args.requests))
                 seconds = time.perf_counter() - started
-                cpu = _cpu_seconds(diadi.web.pid) - cpu
+                cpu = production.cpu_seconds(*web) - cpu
             row = (
                 clients,
                 len(latencies),

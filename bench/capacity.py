@@ -1,6 +1,7 @@
 """Capacity: N live sessions at once, facilitated by ONE run-host worker process.
 
-Production mode, as the Procfile runs it: Daphne serving the pages and websockets, one Celery
+Production mode, as the Procfile runs it: the web server's Daphne processes serving the pages
+and websockets, one Celery
 worker of the `runs` queue hosting every facilitation run, PostgreSQL and Redis. Each session
 plays a generated conversation of about 75 s in real time, has two events clients connected
 (as its two people would), and has its kill switch pressed once (through the JSON API) and
@@ -143,11 +144,6 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def _cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _machine_busy_s() -> float:
     """CPU seconds all cores spent busy so far (/proc/stat: all but idle and iowait)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -178,7 +174,17 @@ def _p(values: list[float], p: int) -> str:
     return f"{production.percentile(values, p):.0f}" if len(values) > 1 else "n/a"
 
 
-async def _measure(port: int, worker_pid: int, web_pid: int, count: int) -> list[str]:
+def _busy(worker_pid: int, web_pids: list[int]) -> list[float]:
+    """CPU seconds so far of the worker, the Daphne processes, these clients, and the machine."""
+    return [
+        production.cpu_seconds(worker_pid),
+        production.cpu_seconds(*web_pids),
+        production.cpu_seconds(os.getpid()),
+        _machine_busy_s(),
+    ]
+
+
+async def _measure(port: int, worker_pid: int, web_pids: list[int], count: int) -> list[str]:
     import httpx
 
     ids, cookie, token = await asyncio.to_thread(_prepare, count)
@@ -194,9 +200,9 @@ async def _measure(port: int, worker_pid: int, web_pid: int, count: int) -> list
                 tasks.append(asyncio.create_task(client.run(url, cookie, base, ready)))
                 waiting.append(ready.wait())
         await asyncio.wait_for(asyncio.gather(*waiting), timeout=300)
-    rss_before, cpu_before = _rss_kb(worker_pid), _cpu_s(worker_pid)
+    rss_before, cpu_before = _rss_kb(worker_pid), production.cpu_seconds(worker_pid)
     # Where the machine's time goes: the worker, Daphne, these clients, and everything.
-    busy_before = [_cpu_s(worker_pid), _cpu_s(web_pid), _cpu_s(os.getpid()), _machine_busy_s()]
+    busy_before = _busy(worker_pid, web_pids)
     # One HTTP client for every kill switch: making one costs some 50 ms of this process's
     # loop (its TLS context), and 500 of them in the pause window kept the loop from reading
     # the sockets, which then measured this process's lag as the server's.
@@ -218,8 +224,8 @@ async def _measure(port: int, worker_pid: int, web_pid: int, count: int) -> list
         if time.monotonic() - started > CONVERSATION_S + PAUSE_S + 300:
             break
     seconds = time.monotonic() - started
-    cpu = _cpu_s(worker_pid) - cpu_before
-    busy_after = [_cpu_s(worker_pid), _cpu_s(web_pid), _cpu_s(os.getpid()), _machine_busy_s()]
+    cpu = production.cpu_seconds(worker_pid) - cpu_before
+    busy_after = _busy(worker_pid, web_pids)
     cores = "/".join(
         f"{(after - before) / seconds:.2f}"
         for after, before in zip(busy_after, busy_before, strict=True)
@@ -269,7 +275,7 @@ def main() -> None:
         )
         print(" | ".join(columns))
         for count in args.sessions:
-            row = asyncio.run(_measure(diadi.port, diadi.worker.pid, diadi.web.pid, count))
+            row = asyncio.run(_measure(diadi.port, diadi.worker.pid, diadi.web_pids(), count))
             print(
                 " | ".join(
                     f"{value:>{len(name)}}" for value, name in zip(row, columns, strict=True)

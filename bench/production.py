@@ -52,6 +52,16 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
+def cpu_seconds(*pids: int) -> float:
+    """CPU time (user + system) the processes have used so far, together."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def bench_user(username: str = "bench") -> Any:
     from django.contrib.auth import get_user_model
 
@@ -91,7 +101,8 @@ def login_cookie(user: Any) -> str:
 
 
 class Diadi:
-    """Daphne on a free port and a `runs` worker, logging to `log`, for a `with` block.
+    """The web server (WEB_PROCESSES Daphne processes) on a free port and a `runs` worker,
+    logging to `log`, for a `with` block.
     `worker=False` leaves the worker out (the JSON API needs none); `env` is added to the
     servers' environment."""
 
@@ -109,9 +120,7 @@ class Diadi:
     def __enter__(self) -> "Diadi":
         self._log = open(self.log_path, "w")
         print(f"Servers' log: {self.log_path}; {os.cpu_count()} cores")
-        self.web = self._start(
-            "daphne", "-b", "127.0.0.1", "-p", str(self.port), "diadi.asgi:application"
-        )
+        self.web = self._start("diadi.web", "-b", "127.0.0.1", "-p", str(self.port))
         self.processes = [self.web]
         if self.with_worker:
             self.worker = self._start("celery", "-A", "diadi", "worker", *RUNS_WORKER)
@@ -128,6 +137,11 @@ class Diadi:
         if self.with_worker:
             time.sleep(3)  # the worker connects to the broker
         return self
+
+    def web_pids(self) -> list[int]:
+        """The Daphne processes serving (the web server's children)."""
+        with open(f"/proc/{self.web.pid}/task/{self.web.pid}/children") as children:
+            return [int(pid) for pid in children.read().split()]
 
     def _start(self, *command: str) -> subprocess.Popen:
         return subprocess.Popen(

@@ -5,6 +5,7 @@ embedded (SQLite, in-memory channel layer, facilitation inside the ASGI process)
 DATABASE_URL and REDIS_URL it runs in production mode (PostgreSQL, channels-redis, Celery).
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -332,6 +333,15 @@ RATELIMIT_VIEW = "diadi.views.ratelimited"
 # How many reverse proxies in front of Daphne append to X-Forwarded-For (0: none, limits key on
 # the peer address). Set it only when every request really passes through them.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Daphne processes of `python -m diadi.web` (the Procfile's `web`): one process runs Python on
+# one core at a time. The embedded default keeps its channel layer and run host in one process.
+WEB_PROCESSES = env.int("WEB_PROCESSES", default=(os.cpu_count() or 1) if USE_REDIS else 1)
+if WEB_PROCESSES < 1 or (WEB_PROCESSES > 1 and not USE_REDIS):
+    raise ImproperlyConfigured(
+        "WEB_PROCESSES must be at least 1, and 1 without REDIS_URL: the embedded default "
+        "keeps live sessions in one process."
+    )
 RATELIMIT_IP_META_KEY = "diadi.client_ip.client_ip"
 
 LOGGING = {
