@@ -57,12 +57,16 @@ def get_for(
     public_id: str, user: AbstractBaseUser | None, keys: Mapping[str, str]
 ) -> tuple[Session, Participant]:
     """The session and the asker's participant, or SESSION_NOT_FOUND for anybody else."""
-    session = (
-        Session.objects.select_related("persona")
-        .prefetch_related("participants")
-        .filter(public_id=public_id)
-        .first()
-    )
+    try:
+        # get(), not first(): a public id is unique, and first() would order by created_at,
+        # a good part of the query's cost to build.
+        session = (
+            Session.objects.select_related("persona")
+            .prefetch_related("participants")
+            .get(public_id=public_id)
+        )
+    except Session.DoesNotExist:
+        session = None
     participant = participant_for(session, user, keys) if session else None
     if session is None or participant is None:
         raise SessionError(ErrorCode.SESSION_NOT_FOUND)
