@@ -20,11 +20,15 @@ resolve("/")
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from diadi.outbox import ServingLoop  # noqa: E402
 from diadi.routing import websocket_application  # noqa: E402
 from facilitation.runners import EmbeddedRuntime, mount_with_server  # noqa: E402
 
 # In the embedded default this process also hosts the facilitation runs, on the server's loop.
-application = EmbeddedRuntime(
-    ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+# Channel-layer sends from request threads are queued to that loop (diadi/outbox.py).
+application = ServingLoop(
+    EmbeddedRuntime(
+        ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+    )
 )
 mount_with_server()

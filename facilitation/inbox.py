@@ -6,8 +6,11 @@ wherever its worker is. Controls (pause, resume, settings, end) and live audio t
 route, so a run never polls the database to learn what changed.
 """
 
-from asgiref.sync import async_to_sync
+from functools import partial
+
 from channels.layers import get_channel_layer
+
+from diadi import outbox
 
 # Message types a run understands (the "type" key, as the channel layer dispatches it).
 CONTROL = "run.control"
@@ -34,4 +37,5 @@ async def send_to_run(public_id: str, message: dict) -> None:
 
 
 def send_to_run_sync(public_id: str, message: dict) -> None:
-    async_to_sync(send_to_run)(public_id, message)
+    """From synchronous code: queued to the serving loop when there is one (diadi/outbox.py)."""
+    outbox.send(partial(send_to_run, public_id, message))

@@ -21,12 +21,12 @@ import math
 import secrets
 import time
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, partial
 from typing import Protocol
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from diadi import outbox
 from facilitation.engine import Event
 from facilitation.sources import MEETING
 
@@ -179,6 +179,6 @@ def mute(public_id: str) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(bot_group(public_id), {"type": MUTE})
+        outbox.send(partial(layer.group_send, bot_group(public_id), {"type": MUTE}))
     except Exception:
         logger.exception("Could not silence the meeting bot of session %s", public_id)

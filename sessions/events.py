@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
+from diadi import outbox
 from diadi.bulk import update_rows
 from sessions.models import LIVE_STATUSES, Session, SessionEvent
 
@@ -159,7 +159,7 @@ def broadcast_all(messages: list[tuple[str, dict]]) -> None:
         await asyncio.gather(*(send_in_order(*item) for item in by_session.items()))
 
     try:
-        async_to_sync(send_all)()
+        outbox.send(send_all)
     except Exception:
         logger.exception("Could not broadcast %d events", len(messages))
 
