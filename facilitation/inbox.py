@@ -38,4 +38,4 @@ async def send_to_run(public_id: str, message: dict) -> None:
 
 def send_to_run_sync(public_id: str, message: dict) -> None:
     """From synchronous code: queued to the serving loop when there is one (diadi/outbox.py)."""
-    outbox.send(partial(send_to_run, public_id, message))
+    outbox.send(partial(send_to_run, public_id, message), run_group(public_id))

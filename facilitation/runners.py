@@ -21,7 +21,6 @@ from typing import Any
 
 from django.conf import settings
 
-from diadi import outbox
 from facilitation import store
 from facilitation.engine import classify
 from facilitation.host import RunHost
@@ -135,9 +134,6 @@ def process_host() -> RunHost:
             threading.Thread(target=loop.run_forever, name="run-host", daemon=True).start()
             host = new_host()
             asyncio.run_coroutine_threadsafe(host.start(), loop).result(timeout=30)
-            # The runs' writes broadcast from database threads: queued to this loop, so a
-            # write round never waits for the loop it serves (diadi/outbox.py).
-            loop.call_soon_threadsafe(outbox.adopt_running_loop)
             _host = host
         return _host
 

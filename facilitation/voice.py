@@ -179,6 +179,7 @@ def mute(public_id: str) -> None:
     if layer is None:
         return
     try:
-        outbox.send(partial(layer.group_send, bot_group(public_id), {"type": MUTE}))
+        group = bot_group(public_id)
+        outbox.send(partial(layer.group_send, group, {"type": MUTE}), group)
     except Exception:
         logger.exception("Could not silence the meeting bot of session %s", public_id)

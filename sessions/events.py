@@ -1,6 +1,5 @@
 """The session event log: append in the caller's transaction, broadcast after commit."""
 
-import asyncio
 import json
 import logging
 from collections import defaultdict
@@ -132,9 +131,9 @@ def broadcast(public_id: str, message: dict) -> None:
 
 
 def broadcast_all(messages: list[tuple[str, dict]]) -> None:
-    """Best effort: a client that misses a broadcast catches up from the log by seq. One
-    trip to the channel layer's loop for them all: sessions side by side, each session's
-    events in their order (one out of order would make its sockets fill a gap from the log)."""
+    """Best effort: a client that misses a broadcast catches up from the log by seq. Sessions
+    side by side, each session's events in their order (one out of order would make its
+    sockets fill a gap from the log), queued to the serving loop (diadi/outbox.py)."""
     layer = get_channel_layer()
     if layer is None or not messages:
         return
@@ -155,11 +154,13 @@ def broadcast_all(messages: list[tuple[str, dict]]) -> None:
                     "Could not broadcast event %s of session %s", message["seq"], public_id
                 )
 
-    async def send_all() -> None:
-        await asyncio.gather(*(send_in_order(*item) for item in by_session.items()))
-
     try:
-        outbox.send(send_all)
+        outbox.send_all(
+            [
+                (group_name(public_id), partial(send_in_order, public_id, session_messages))
+                for public_id, session_messages in by_session.items()
+            ]
+        )
     except Exception:
         logger.exception("Could not broadcast %d events", len(messages))
 
