@@ -35,6 +35,10 @@ from facilitation.voice import voice_out_for
 
 logger = logging.getLogger(__name__)
 
+# Controls reach a run by push within milliseconds; this often the host reads what the
+# channel layer lost, for every run it hosts in one go.
+CONTROL_POLL_S = 5.0
+
 
 def _with_connection(fn: Callable[..., Any], *args: Any) -> Any:
     # A long-lived thread: drop broken or expired connections before, give the connection
@@ -124,6 +128,7 @@ class RunHost:
         self._background = [
             asyncio.create_task(self._listen()),
             asyncio.create_task(self._heartbeat()),
+            asyncio.create_task(self._catch_up()),
             *(asyncio.create_task(self._every(s, job)) for s, job in periodic),
         ]
         self._started.set()
@@ -228,6 +233,21 @@ class RunHost:
                 if task is not None:
                     logger.warning("Run %s was taken over by another host: stopping here", run_id)
                     task.cancel()
+
+    async def _catch_up(self) -> None:
+        while True:
+            await asyncio.sleep(CONTROL_POLL_S)
+            runs = [run for run in self._runs.values() if not run.stepped]
+            if not runs:
+                continue
+            after = {run.ctx.session_pk: run.applied_seq for run in runs}
+            try:
+                logged = await self.db(store.controls_of_many, after)
+            except Exception:
+                logger.exception("Run host %s could not read its runs' controls", self.name)
+                continue
+            for run in runs:
+                run.catch_up(logged.get(run.ctx.session_pk, []))
 
     async def _every(self, seconds: float, job: Callable[[], Any]) -> None:
         while True:

@@ -50,8 +50,6 @@ Db = Callable[..., Awaitable[Any]]
 Writer = Callable[[store.Write], Awaitable[list[Event]]]
 
 MICROPHONE_MESSAGES = (inbox.AUDIO, inbox.MUTE, inbox.AUDIO_STREAM)
-# Controls reach a run by push within milliseconds; this catches one the channel layer lost.
-CONTROL_POLL_S = 5.0
 # A run with nobody ending it stops this long after the planned end of the session.
 OVERTIME_MS = 30 * 60_000
 STATUS_PAUSED = str(Status.PAUSED)
@@ -211,6 +209,20 @@ class LiveRun:
 
     # From the host --------------------------------------------------------------------------
 
+    @property
+    def applied_seq(self) -> int:
+        """The seq of the last control this run applied."""
+        return self._applied_seq
+
+    def catch_up(self, controls: list[store.Control] | None) -> None:
+        """Controls logged that the host read for it (None: the session is gone)."""
+        if controls is None:
+            self._over = True
+        else:
+            self._controls += controls
+        if controls != []:
+            self._wake.set()
+
     def deliver(self, message: dict) -> None:
         """A message from the run's inbox (facilitation/inbox.py)."""
         if message.get("deleted"):
@@ -274,10 +286,10 @@ class LiveRun:
             await self._listener.stop()
 
     async def _play(self) -> None:
-        next_poll = time.monotonic() + CONTROL_POLL_S
+        # Controls are pushed; those the channel layer loses the host reads for all its runs
+        # at once (RunHost._catch_up). Played as fast as possible, no push could keep up.
         while not self._over:
-            if self.stepped or time.monotonic() >= next_poll:
-                next_poll = time.monotonic() + CONTROL_POLL_S
+            if self.stepped:
                 await self._catch_up_controls()
             await self._step()
             if self._ending is not None:

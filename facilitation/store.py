@@ -43,7 +43,7 @@ from sessions.events import (
     SPEAKERS_SWAPPED,
     append_events_of_many,
 )
-from sessions.models import LIVE_STATUSES, Participant, Role, Session, Status
+from sessions.models import LIVE_STATUSES, Participant, Role, Session, SessionEvent, Status
 from sessions.state import Action, transition
 
 # Only these engine events may be written while the facilitator is paused (kill switch): a
@@ -353,17 +353,27 @@ def load(run_id: int, holder: str) -> RunContext | None:
 def controls_since(session_pk: int, after_seq: int) -> list[Control] | None:
     """Status moves and settings changes logged after `after_seq`; None once the session is
     gone. The run hears of them by push; this is how it catches up on one it missed."""
-    session = Session.objects.filter(pk=session_pk).only("pk").first()
-    if session is None:
-        return None
-    return [
-        Control(seq, type_, at_ms, data)
-        for seq, type_, at_ms, data in session.events.filter(
-            seq__gt=after_seq, type__in=CONTROL_TYPES
+    return controls_of_many({session_pk: after_seq})[session_pk]
+
+
+def controls_of_many(after: dict[int, int]) -> dict[int, list[Control] | None]:
+    """controls_since for many sessions ({session pk: seq}) in two queries, not two each:
+    a host catches up on what the channel layer lost for all its runs at once. A session's
+    controls are a handful (its status moves and settings changes), so reading them all from
+    the lowest seq asked and leaving out what each run already has costs little."""
+    existing = set(Session.objects.filter(pk__in=after).values_list("pk", flat=True))
+    found: dict[int, list[Control]] = {pk: [] for pk in existing}
+    rows = (
+        SessionEvent.objects.filter(
+            session_id__in=existing, type__in=CONTROL_TYPES, seq__gt=min(after.values())
         )
-        .order_by("seq")
-        .values_list("seq", "type", "at_ms", "data")
-    ]
+        .order_by("session_id", "seq")
+        .values_list("session_id", "seq", "type", "at_ms", "data")
+    )
+    for session_pk, seq, type_, at_ms, data in rows if existing else ():
+        if seq > after[session_pk]:
+            found[session_pk].append(Control(seq, type_, at_ms, data))
+    return {pk: found.get(pk) for pk in after}
 
 
 # The one write ----------------------------------------------------------------------------

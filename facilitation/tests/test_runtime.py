@@ -404,3 +404,36 @@ async def test_speech_heard_outside_the_run_reaches_it_on_the_session_clock(make
     assert statuses == [(1_000, "speaking"), (2_500, "listening")]
     segment = await TranscriptSegment.objects.aget(session=session)
     assert (segment.participant_id, segment.start_ms, segment.end_ms) == (maya.pk, 1_000, 2_500)
+
+
+async def test_a_pause_the_channel_layer_lost_reaches_the_run_all_the_same(
+    make_session, monkeypatch
+):
+    from facilitation import host as run_host
+    from facilitation import inbox
+
+    # Every push is lost; the host reads what its runs missed five times a second.
+    monkeypatch.setattr(inbox, "send_to_run_sync", lambda public_id, message: None)
+    monkeypatch.setattr(run_host, "CONTROL_POLL_S", 0.2)
+    host = runners.new_host()
+    await host.start()
+    session, _ = await sync_to_async(make_session)(consented=True)
+    await sync_to_async(services.start)(session, None)  # the browser room: a real-time clock
+    run = await FacilitationRun.objects.aget(session=session)
+    assert await host.adopt(run.pk, run.owner)
+
+    async def heard() -> bool:
+        return any(e.data == {"status": "paused"} for e in await _events(session, "ai_status"))
+
+    for _ in range(50):  # the run is under way (it read the log when it started)
+        if await _events(session, "ai_status"):
+            break
+        await asyncio.sleep(0.1)
+    await sync_to_async(transition)(session, Action.PAUSE)
+
+    for _ in range(50):
+        if await heard():
+            break
+        await asyncio.sleep(0.1)
+    await host.shutdown()
+    assert await heard()

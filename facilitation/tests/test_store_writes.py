@@ -132,3 +132,29 @@ def test_renewing_leases_waits_behind_a_round_instead_of_deadlocking_with_it(mak
         FacilitationRun.objects.select_for_update().get(pk=second.pk)
     renewal.join(timeout=30)
     assert renewed == [{first.pk, second.pk}]
+
+
+def test_a_host_reads_what_each_run_missed_of_its_controls_in_one_go(make_session):
+    maya, _ = _live_run(make_session)
+    david, _ = _live_run(make_session)
+    gone, _ = _live_run(make_session)
+    maya = transition(maya, Action.PAUSE)
+    maya = transition(maya, Action.RESUME)
+    david = transition(david, Action.PAUSE)
+    paused = SessionEvent.objects.get(session=maya, type="session_state", data__status="paused")
+    gone_pk = gone.pk
+    gone.delete()
+
+    # Maya's run applied the pause already; David's run has applied nothing since it started.
+    started = SessionEvent.objects.get(
+        session=david, type="session_state", data__status="in_progress"
+    )
+    logged = store.controls_of_many(
+        {maya.pk: paused.seq, david.pk: started.seq, gone_pk: started.seq}
+    )
+
+    assert [(c.type, c.data["status"]) for c in logged[maya.pk]] == [
+        ("session_state", "in_progress")
+    ]
+    assert [(c.type, c.data["status"]) for c in logged[david.pk]] == [("session_state", "paused")]
+    assert logged[gone_pk] is None
