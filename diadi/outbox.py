@@ -18,7 +18,6 @@ instead, at 500 sessions the sends fell 25 s behind (event delivery p95, against
 
 import asyncio
 import logging
-import threading
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -30,7 +29,6 @@ logger = logging.getLogger(__name__)
 Send = Callable[[], Awaitable[None]]
 
 _loop: asyncio.AbstractEventLoop | None = None
-_lock = threading.Lock()
 # The last send queued for each key, on the serving loop: the next one with that key waits for
 # it; sends with other keys go side by side (a busy loop makes one await take long, and one
 # line of sends for every session fell behind by half a minute at 500 sessions).
@@ -40,8 +38,7 @@ _last: dict[str, asyncio.Task] = {}
 def adopt_running_loop() -> None:
     """Called on the serving loop: from now on sends from other threads are queued to it."""
     global _loop
-    with _lock:
-        _loop = asyncio.get_running_loop()
+    _loop = asyncio.get_running_loop()
 
 
 def send(make: Send, key: str) -> None:
@@ -52,8 +49,7 @@ def send(make: Send, key: str) -> None:
 def send_all(sends: list[tuple[str, Send]]) -> None:
     """Makes each (key, send): queued to the serving loop when there is one (returns at once),
     else made here, side by side (returns when they are done: run hosts, commands, tests)."""
-    with _lock:
-        loop = _loop
+    loop = _loop  # read once: a test may adopt another loop meanwhile
     if loop is None or not loop.is_running():
 
         async def make_all() -> None:

@@ -218,9 +218,9 @@ class LiveRun:
         """Controls logged that the host read for it (None: the session is gone)."""
         if controls is None:
             self._over = True
-        else:
+            self._wake.set()
+        elif controls:
             self._controls += controls
-        if controls != []:
             self._wake.set()
 
     def deliver(self, message: dict) -> None:

@@ -362,6 +362,8 @@ def controls_of_many(after: dict[int, int]) -> dict[int, list[Control] | None]:
     controls are a handful (its status moves and settings changes), so reading them all from
     the lowest seq asked and leaving out what each run already has costs little."""
     existing = set(Session.objects.filter(pk__in=after).values_list("pk", flat=True))
+    if not existing:
+        return dict.fromkeys(after)
     found: dict[int, list[Control]] = {pk: [] for pk in existing}
     rows = (
         SessionEvent.objects.filter(
@@ -370,7 +372,7 @@ def controls_of_many(after: dict[int, int]) -> dict[int, list[Control] | None]:
         .order_by("session_id", "seq")
         .values_list("session_id", "seq", "type", "at_ms", "data")
     )
-    for session_pk, seq, type_, at_ms, data in rows if existing else ():
+    for session_pk, seq, type_, at_ms, data in rows:
         if seq > after[session_pk]:
             found[session_pk].append(Control(seq, type_, at_ms, data))
     return {pk: found.get(pk) for pk in after}
