@@ -12,10 +12,11 @@ released five seconds later.
 
 Printed per N: sessions facilitated to their end by the worker; clients that saw the end
 live; tick lag p95 (how late an event is written after the session moment it belongs to);
-event delivery p95 (written → received by a client); kill switch p95 (API call → its answer,
-→ `paused` at both clients, and → the run's `ai_status: paused` at both clients, which shows
-the run heard it); worker RSS and CPU per session; how many cores the worker, Daphne, the
-benchmark's own clients and the whole machine kept busy. Needs PostgreSQL and Redis
+event delivery p95 (written → received by a client); kill switch p95 (API call → its answer;
+pause logged → reached its run, as the worker logs it; API call → `paused` at both clients,
+and → the run's `ai_status: paused` at both clients, which shows the run acted on it); worker
+RSS and CPU per session; how many cores the worker, Daphne, the benchmark's own clients and
+the whole machine kept busy. Needs PostgreSQL and Redis
 (DATABASE_URL / REDIS_URL, default: the local ones).
 """
 
@@ -25,6 +26,7 @@ import json
 import logging
 import os
 import random
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +37,8 @@ import production
 LOG = production.ROOT / "var" / "bench-capacity.log"
 CONVERSATION_S = 75
 PAUSE_S = 5
+# What a run logs when a pushed control reaches it (facilitation/runtime.py).
+PAUSE_REACHED = re.compile(r"heard control \d+ \(session_state paused\) (\d+) ms after")
 
 
 def _script(seed: int) -> dict:
@@ -169,6 +173,13 @@ def _results(ids: list[str]) -> tuple[int, list[float]]:
     return done, lag
 
 
+def _pauses_reached(log_from: int) -> list[float]:
+    """How long each pause took from the log to its run, from the servers' log."""
+    with open(LOG, "rb") as log:
+        log.seek(log_from)
+        return [float(ms) for ms in PAUSE_REACHED.findall(log.read().decode(errors="replace"))]
+
+
 def _p(values: list[float], p: int) -> str:
     values = [v for v in values if v is not None]
     return f"{production.percentile(values, p):.0f}" if len(values) > 1 else "n/a"
@@ -188,6 +199,7 @@ async def _measure(port: int, worker_pid: int, web_pids: list[int], count: int) 
     import httpx
 
     ids, cookie, token = await asyncio.to_thread(_prepare, count)
+    log_from = LOG.stat().st_size
     base = f"http://127.0.0.1:{port}"
     clients: dict[str, list[Client]] = {public_id: [Client(), Client()] for public_id in ids}
     tasks = []
@@ -243,6 +255,7 @@ async def _measure(port: int, worker_pid: int, web_pids: list[int], count: int) 
         _p(lag, 95),
         _p(delivery, 95),
         _p([answered for answered, _, _ in pressed], 95),
+        _p(_pauses_reached(log_from), 95),
         _p([shown for _, shown, _ in pressed], 95),
         _p([heard for _, _, heard in pressed], 95),
         f"{(rss_peak - rss_before) / count / 1024:.2f}",
@@ -267,6 +280,7 @@ def main() -> None:
             "tick lag p95 ms",
             "delivery p95 ms",
             "pause answered p95 ms",
+            "pause reached run p95 ms",
             "pause shown p95 ms",
             "pause heard p95 ms",
             "RSS MB/session",

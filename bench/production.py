@@ -24,7 +24,7 @@ os.environ["DEBUG"] = "1"
 sys.path.insert(0, str(ROOT))
 
 # The Procfile's `runs` worker: it hosts every facilitation run.
-RUNS_WORKER = ("--queues=runs", "--pool=threads", "--concurrency=4", "--loglevel=WARNING")
+RUNS_WORKER = ("--queues=runs", "--pool=threads", "--concurrency=4", "--loglevel=INFO")
 
 
 def setup() -> None:

@@ -21,9 +21,14 @@ def launch_run(session: Session, previous: Status) -> None:
 
 def push_control(public_id: str, event: SessionEvent) -> None:
     control = {"seq": event.seq, "type": event.type, "at_ms": event.at_ms, "data": event.data}
-    inbox.send_to_run_sync(
-        public_id, {"type": inbox.CONTROL, "session": public_id, "control": control}
-    )
+    message = {
+        "type": inbox.CONTROL,
+        "session": public_id,
+        "control": control,
+        # So the run can tell how long the push took (it logs it).
+        "logged_at": event.created_at.timestamp(),
+    }
+    inbox.send_to_run_sync(public_id, message)
 
 
 def push_deleted(public_id: str) -> None:

@@ -228,13 +228,27 @@ class LiveRun:
         if message.get("deleted"):
             self._over = True
         elif "control" in message:
-            self._controls.append(store.Control(**message["control"]))
+            control = store.Control(**message["control"])
+            self._controls.append(control)
+            self._log_push(control, message.get("logged_at"))
         elif message.get("type") == inbox.SPEECH:
             self._hear(message)
         elif message.get("type") in MICROPHONE_MESSAGES and self._source.listens:
             self._microphone(message)
             return
         self._wake.set()
+
+    def _log_push(self, control: store.Control, logged_at: float | None) -> None:
+        # How long pushes take, for operators and bench/capacity.py (which reads these lines).
+        if isinstance(logged_at, float):
+            logger.info(
+                "Run %s heard control %s (%s %s) %.0f ms after it was logged",
+                self.ctx.run_id,
+                control.seq,
+                control.type,
+                control.data.get("status", ""),
+                (time.time() - logged_at) * 1000,
+            )
 
     def _microphone(self, message: dict) -> None:
         """Audio and microphone changes of one person, in the order their socket sent them."""

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import random
+import re
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -406,19 +407,13 @@ async def test_speech_heard_outside_the_run_reaches_it_on_the_session_clock(make
     assert (segment.participant_id, segment.start_ms, segment.end_ms) == (maya.pk, 1_000, 2_500)
 
 
-async def test_a_pause_the_channel_layer_lost_reaches_the_run_all_the_same(
-    make_session, monkeypatch
-):
-    from facilitation import host as run_host
-    from facilitation import inbox
-
-    # Every push is lost; the host reads what its runs missed five times a second.
-    monkeypatch.setattr(inbox, "send_to_run_sync", lambda public_id, message: None)
-    monkeypatch.setattr(run_host, "CONTROL_POLL_S", 0.2)
+async def _pause_a_live_run(make_session) -> Session:
+    """A browser-room session (a real-time clock) whose run is under way in a host of its
+    own, paused once the run has written; returned when the run wrote `ai_status: paused`."""
     host = runners.new_host()
     await host.start()
     session, _ = await sync_to_async(make_session)(consented=True)
-    await sync_to_async(services.start)(session, None)  # the browser room: a real-time clock
+    await sync_to_async(services.start)(session, None)
     run = await FacilitationRun.objects.aget(session=session)
     assert await host.adopt(run.pk, run.owner)
 
@@ -430,10 +425,42 @@ async def test_a_pause_the_channel_layer_lost_reaches_the_run_all_the_same(
             break
         await asyncio.sleep(0.1)
     await sync_to_async(transition)(session, Action.PAUSE)
-
     for _ in range(50):
         if await heard():
             break
         await asyncio.sleep(0.1)
     await host.shutdown()
     assert await heard()
+    return session
+
+
+async def test_a_pause_the_channel_layer_lost_reaches_the_run_all_the_same(
+    make_session, monkeypatch
+):
+    from facilitation import host as run_host
+    from facilitation import inbox
+
+    # Every push is lost; the host reads what its runs missed five times a second.
+    monkeypatch.setattr(inbox, "send_to_run_sync", lambda public_id, message: None)
+    monkeypatch.setattr(run_host, "CONTROL_POLL_S", 0.2)
+    await _pause_a_live_run(make_session)
+
+
+async def test_a_pushed_pause_reaches_the_run_which_logs_how_long_it_took(
+    make_session, monkeypatch, caplog
+):
+    from facilitation import host as run_host
+
+    monkeypatch.setattr(run_host, "CONTROL_POLL_S", 600.0)  # only the push can bring it
+    caplog.set_level("INFO", logger="facilitation.runtime")
+    session = await _pause_a_live_run(make_session)
+
+    (pause,) = [e for e in await _events(session, "session_state") if e.data["status"] == "paused"]
+    heard = [r.getMessage() for r in caplog.records if " heard control " in r.getMessage()]
+    assert len(heard) == 1
+    match = re.fullmatch(
+        r"Run \d+ heard control (\d+) \((\w+) (\w+)\) (\d+) ms after it was logged", heard[0]
+    )
+    assert match is not None, heard[0]
+    assert match.group(1, 2, 3) == (str(pause.seq), "session_state", "paused")
+    assert 0 <= int(match.group(4)) < 5_000
