@@ -241,12 +241,12 @@ class LiveRun:
     def _log_push(self, control: store.Control, logged_at: float | None) -> None:
         # How long pushes take, for operators and bench/capacity.py (which reads these lines).
         if isinstance(logged_at, float):
+            status = control.data.get("status")
             logger.info(
-                "Run %s heard control %s (%s %s) %.0f ms after it was logged",
+                "Run %s heard control %s (%s) %.0f ms after it was logged",
                 self.ctx.run_id,
                 control.seq,
-                control.type,
-                control.data.get("status", ""),
+                f"{control.type} {status}" if status else control.type,
                 (time.time() - logged_at) * 1000,
             )
 
