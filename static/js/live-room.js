@@ -117,11 +117,36 @@
   };
   const quietAll = () => document.querySelectorAll("[data-person]").forEach((e) => setSpeaking(e, false));
 
+  // Settings. What the person sets goes to the server at most every SETTINGS_EVERY_MS, the
+  // last value of each switch winning: quick flips stay under the socket's limit (2 a second,
+  // past which it drops them) and the room always ends as the person left it.
+  const SETTINGS_EVERY_MS = 600;
+  let unsent = {};
+  let settingsTimer = null;
+  let settingsSentAt = 0;
+  const confirmed = {}; // what the server last said each switch is
+  document.querySelectorAll("[data-setting]").forEach((box) => {
+    confirmed[box.dataset.setting] = box.checked;
+  });
   const setSettings = (settings) => {
     Object.entries(settings || {}).forEach(([key, on]) => {
-      const box = $(`[data-setting="${key}"]`);
-      if (box) box.checked = Boolean(on);
+      if (!(key in confirmed)) return;
+      confirmed[key] = Boolean(on);
+      // A change of this person's on its way wins over what the server said before it.
+      if (!(key in unsent)) $(`[data-setting="${key}"]`).checked = confirmed[key];
     });
+  };
+  const sendSettings = () => {
+    settingsTimer = null;
+    const data = unsent;
+    unsent = {};
+    settingsSentAt = Date.now();
+    if (window.diadiEvents.send({ type: "update_settings", data })) return;
+    // Offline: nothing changed, show that.
+    Object.keys(data).forEach((key) => {
+      $(`[data-setting="${key}"]`).checked = confirmed[key];
+    });
+    notice("You are offline for a moment: try again when the connection is back.");
   };
 
   // Prompts: the one waiting for an answer stays until one of you answers it (or a newer one
@@ -301,13 +326,14 @@
 
   document.querySelectorAll("[data-setting]").forEach((box) => {
     box.addEventListener("change", () => {
-      const sent = window.diadiEvents.send({
-        type: "update_settings",
-        data: { [box.dataset.setting]: box.checked },
-      });
-      if (!sent) box.checked = !box.checked; // offline: nothing changed, show that
+      unsent[box.dataset.setting] = box.checked;
+      if (settingsTimer !== null) return;
+      const wait = Math.max(0, settingsSentAt + SETTINGS_EVERY_MS - Date.now());
+      settingsTimer = window.setTimeout(sendSettings, wait);
     });
   });
+  // What the server refused, in its own words (a prompt already answered, too many messages).
+  on("error", (message) => notice((message.data || {}).message || ""));
 
   // A button pressed by keyboard is replaced by the swap: focus its successor (or the part
   // that holds it), never the page. Swaps on the other person's press leave focus alone.
