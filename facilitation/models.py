@@ -136,6 +136,8 @@ class MeetingBot(models.Model):
     # Meeting name (normalised) -> participant public id; names of neither are absent.
     speakers = models.JSONField(default=dict, blank=True)
     leave_requested = models.BooleanField(default=False)
+    # When MeetingBaas was last asked to take the bot out (the poll asks again later).
+    leave_asked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     joined_at = models.DateTimeField(null=True, blank=True)

@@ -59,6 +59,9 @@ PAUSED_BOT_LEFT = "bot_left"
 PAUSED_BOT_FAILED = "bot_failed"
 # A launch that never got MeetingBaas' answer (its process died) is looked for and closed.
 LAUNCH_GIVE_UP = timedelta(minutes=2)
+# A bot asked to leave that is still in the call is asked again after this long, not while
+# the first request may still be on its way (the fake counted two leaves for one end).
+LEAVE_ASKED_AGAIN_AFTER = timedelta(seconds=30)
 
 
 def digest(secret: str) -> str:
@@ -219,9 +222,10 @@ def send_away(bot_pk: int, reason: str) -> None:
     bot = MeetingBot.objects.filter(pk=bot_pk).first()
     if bot is None or not bot.is_present:
         return
-    MeetingBot.objects.filter(pk=bot_pk).update(leave_requested=True)
     if not bot.bot_id:
+        MeetingBot.objects.filter(pk=bot_pk).update(leave_requested=True)
         return  # still being created: whoever creates it sends it away (send)
+    MeetingBot.objects.filter(pk=bot_pk).update(leave_requested=True, leave_asked_at=timezone.now())
     try:
         meetingbaas.client().leave(bot.bot_id)
     except meetingbaas.MeetingBaasError as exc:
@@ -314,9 +318,13 @@ def poll() -> int:
             logger.warning("Could not read the status of bot %s: %s", bot.bot_id, exc.message)
             continue
         update(bot.pk, state.status, state.reason)
-    unheard = MeetingBot.objects.filter(
-        leave_requested=True, status__in=(Bot.JOINING, Bot.WAITING_ROOM, Bot.IN_CALL)
-    ).exclude(bot_id="")
+    unheard = (
+        MeetingBot.objects.filter(
+            leave_requested=True, status__in=(Bot.JOINING, Bot.WAITING_ROOM, Bot.IN_CALL)
+        )
+        .exclude(bot_id="")
+        .exclude(leave_asked_at__gt=timezone.now() - LEAVE_ASKED_AGAIN_AFTER)
+    )
     for bot in unheard:
         asked += 1
         with contextlib.suppress(meetingbaas.MeetingBaasError):

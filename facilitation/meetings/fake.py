@@ -102,6 +102,8 @@ class FakeMeetingBaas:
         # "waiting_room_s", "voices", and (in-process only) "during": a function to call.
         self.next: dict[str, Any] = {}
         self.create_requests = 0
+        # Leave requests answered 503 before the fake's bots leave again (in-process tests).
+        self.leave_failures = 0
         self.url = ""
         self._runner: web.AppRunner | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -259,6 +261,9 @@ class FakeMeetingBaas:
         if isinstance(bot, web.Response):
             return bot
         bot.leave_calls += 1
+        if self.leave_failures > 0:
+            self.leave_failures -= 1
+            return self._error(503, "SERVICE_UNAVAILABLE", None)
         if bot.over:
             return self._error(409, "CONFLICT", "Bot is not in an active state")
         await self._end(bot, "api_request_stop")

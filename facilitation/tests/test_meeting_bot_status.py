@@ -194,6 +194,29 @@ def test_ending_the_session_tells_the_bot_to_leave(live, fake_meetingbaas):
     assert fake_bot.leave_calls == 1
 
 
+def test_a_bot_asked_to_leave_is_asked_again_later_not_while_the_first_ask_may_be_on_its_way(
+    live, fake_meetingbaas
+):
+    session, fake_bot = live
+    bot_pk = MeetingBot.objects.get(session=session).pk
+    # MeetingBaas answers 503 to all three of the client's attempts.
+    fake_meetingbaas.leave_failures = 3
+    asked = timezone.now()
+    with time_machine.travel(asked, tick=False):
+        with pytest.raises(meetingbaas.MeetingBaasError):
+            bots.send_away(bot_pk, "The session ended.")
+        assert fake_bot.leave_calls == 3
+        bots.poll()  # as if the request might still be on its way: nothing more
+        assert fake_bot.leave_calls == 3
+    with time_machine.travel(asked + timedelta(seconds=29), tick=False):
+        bots.poll()
+        assert fake_bot.leave_calls == 3
+    with time_machine.travel(asked + timedelta(seconds=31), tick=False):
+        bots.poll()
+    assert fake_bot.leave_calls == 4
+    assert MeetingBot.objects.get(pk=bot_pk).status == "left"
+
+
 def test_the_live_room_shows_the_bot_and_the_swap_control(live, creator):
     session, _ = live
     maya = Client()
