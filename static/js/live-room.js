@@ -65,10 +65,11 @@
   };
   window.setInterval(drawTime, 500);
 
-  const notice = (text) => {
+  const notice = (text, refused = false) => {
     const box = $("[data-live-notice]");
     box.textContent = text;
     box.hidden = !text;
+    box.classList.toggle("live__notice--refused", refused);
   };
 
   // The facilitator's card: what it is doing, and why.
@@ -146,7 +147,7 @@
     Object.keys(data).forEach((key) => {
       $(`[data-setting="${key}"]`).checked = confirmed[key];
     });
-    notice("You are offline for a moment: try again when the connection is back.");
+    notice("You are offline for a moment: try again when the connection is back.", true);
   };
 
   // Prompts: the one waiting for an answer stays until one of you answers it (or a newer one
@@ -211,7 +212,7 @@
       data: { interventionId: card.dataset.id, action: button.dataset.ack },
     });
     if (!sent) {
-      notice("You are offline for a moment: try again when the connection is back.");
+      notice("You are offline for a moment: try again when the connection is back.", true);
       return;
     }
     shelveCurrent(fill(LABELS.acks[button.dataset.ack], { name: nameOf(room.dataset.you) }));
@@ -333,7 +334,7 @@
     });
   });
   // What the server refused, in its own words (a prompt already answered, too many messages).
-  on("error", (message) => notice((message.data || {}).message || ""));
+  on("error", (message) => notice((message.data || {}).message || "", true));
 
   // A button pressed by keyboard is replaced by the swap: focus its successor (or the part
   // that holds it), never the page. Swaps on the other person's press leave focus alone.
