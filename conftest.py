@@ -83,7 +83,9 @@ def start_daphne(env: dict[str, str], port: int) -> subprocess.Popen:
     return start_server(command, env, port)
 
 
-def start_server(module_and_args: tuple[str, ...], env: dict[str, str], port: int):
+def start_server(
+    module_and_args: tuple[str, ...], env: dict[str, str], port: int
+) -> subprocess.Popen:
     """`python -m <module_and_args>` in a process of its own; returns once the server it
     starts answers its health probe on `port`."""
     server = subprocess.Popen([sys.executable, "-m", *module_and_args], env=env)

@@ -21,17 +21,10 @@ def launch_run(session: Session, previous: Status) -> None:
 
 def push_control(public_id: str, event: SessionEvent) -> None:
     control = {"seq": event.seq, "type": event.type, "at_ms": event.at_ms, "data": event.data}
-    message = {
-        "type": inbox.CONTROL,
-        "session": public_id,
-        "control": control,
-        # So the run can tell how long the push took (it logs it).
-        "logged_at": event.created_at.timestamp(),
-    }
+    # With the moment it was logged, so the run can tell how long the push took (it logs it).
+    message = {"type": inbox.CONTROL, "control": control, "logged_at": event.created_at.timestamp()}
     inbox.send_to_run_sync(public_id, message)
 
 
 def push_deleted(public_id: str) -> None:
-    inbox.send_to_run_sync(
-        public_id, {"type": inbox.CONTROL, "session": public_id, "deleted": True}
-    )
+    inbox.send_to_run_sync(public_id, {"type": inbox.CONTROL, "deleted": True})

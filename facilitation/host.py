@@ -247,7 +247,7 @@ class RunHost:
                 logger.exception("Run host %s could not read its runs' controls", self.name)
                 continue
             for run in runs:
-                run.catch_up(logged.get(run.ctx.session_pk, []))
+                run.catch_up(logged[run.ctx.session_pk])
 
     async def _every(self, seconds: float, job: Callable[[], Any]) -> None:
         while True:

@@ -378,11 +378,7 @@ class LiveRun:
     # Controls -------------------------------------------------------------------------------
 
     async def _catch_up_controls(self) -> None:
-        logged = await self._db(store.controls_since, self.ctx.session_pk, self._applied_seq)
-        if logged is None:
-            self._over = True  # the session was deleted
-            return
-        self._controls += logged
+        self.catch_up(await self._db(store.controls_since, self.ctx.session_pk, self._applied_seq))
 
     def _control_inputs(self, now_ms: int) -> list[Input]:
         """The controls logged since the last step, in log order, once each."""

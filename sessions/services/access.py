@@ -66,9 +66,9 @@ def get_for(
             .get(public_id=public_id)
         )
     except Session.DoesNotExist:
-        session = None
-    participant = participant_for(session, user, keys) if session else None
-    if session is None or participant is None:
+        raise SessionError(ErrorCode.SESSION_NOT_FOUND) from None
+    participant = participant_for(session, user, keys)
+    if participant is None:
         raise SessionError(ErrorCode.SESSION_NOT_FOUND)
     return session, participant
 
